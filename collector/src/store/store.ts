@@ -1,0 +1,66 @@
+// The one interface the rest of the collector uses to reach storage. SQLite is the embedded
+// implementation (sqlite-store.ts); a PostgreSQL one could sit behind the same interface.
+import type {
+  MetricsQuery,
+  MetricsResponse,
+  NormalisedSpan,
+  OtlpLogRecord,
+  Run,
+  RunsPage,
+  RunsQuery,
+  TraceDetail,
+} from '@runlens/schema';
+
+export interface StoreStats {
+  spans: number;
+  runs: number;
+  /** Spans accepted but not yet committed. */
+  queueDepth: number;
+  dbBytes: number;
+}
+
+export interface PruneReport {
+  dryRun: boolean;
+  spansDeleted: number;
+  runsDeleted: number;
+  contentsDropped: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+export interface Store {
+  /** Path of the database file. */
+  readonly path: string;
+  /**
+   * Resolves once the transaction holding these spans has committed (an acknowledged span is
+   * on disk). Rejects with StoreBusyError when the write queue is over its bound, and with
+   * StoreUnavailableError when the database cannot take writes (disk full, read-only).
+   */
+  write(spans: NormalisedSpan[]): Promise<void>;
+  /** Stores `gen_ai.evaluation.result` log records against the spans they judge. */
+  writeEvaluations(records: OtlpLogRecord[]): Promise<void>;
+  listRuns(query: RunsQuery): RunsPage;
+  getTrace(traceId: string): TraceDetail | null;
+  metrics(query: MetricsQuery): MetricsResponse;
+  stats(): StoreStats;
+  /** Called after each commit with the runs it created or changed. Returns an unsubscribe. */
+  onRunsChanged(listener: (runs: Run[]) => void): () => void;
+  prune(options: { dryRun: boolean; now?: number }): Promise<PruneReport>;
+  close(): Promise<void>;
+}
+
+/** The write queue is over its bound: answer 503 with Retry-After and let the client retry. */
+export class StoreBusyError extends Error {
+  constructor(queued: number, bound: number) {
+    super(`write queue is full (${queued} spans waiting, bound ${bound}); retry shortly`);
+    this.name = 'StoreBusyError';
+  }
+}
+
+/** The database cannot take writes right now (disk full, read-only file); nothing was stored. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}

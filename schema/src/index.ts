@@ -1,0 +1,40 @@
+// Public surface of @runlens/schema. Exports are listed by name; types with `export type`.
+export type {
+  ApiError,
+  AttributeValue,
+  Attributes,
+  ChatMessage,
+  HealthResponse,
+  MessagePart,
+  MetricsGroupBy,
+  MetricsPoint,
+  MetricsQuery,
+  MetricsResponse,
+  MetricsSeries,
+  Run,
+  RunOutcome,
+  RunStreamEvent,
+  RunVersions,
+  RunsPage,
+  RunsQuery,
+  Span,
+  SpanEvent,
+  SpanKind,
+  SpanLink,
+  SpanStatus,
+  TraceDetail,
+} from './types.ts';
+export { METRICS_GROUP_BY, RUN_OUTCOMES, SPAN_KINDS } from './types.ts';
+export type {
+  NormalisedSpan,
+  OtlpEvent,
+  OtlpLink,
+  OtlpLogRecord,
+  OtlpScope,
+  OtlpSpan,
+  OtlpSpanContext,
+  OtlpSpanKind,
+  OtlpStatusCode,
+  RunFacts,
+} from './otlp.ts';
+export { GEN_AI, GEN_AI_OPERATIONS, OTEL, RUNLENS, RUNLENS_EVENTS } from './attributes.ts';
