@@ -36,5 +36,6 @@ export type {
   OtlpSpanKind,
   OtlpStatusCode,
   RunFacts,
+  RunSpanInput,
 } from './otlp.ts';
 export { GEN_AI, GEN_AI_OPERATIONS, OTEL, RUNLENS, RUNLENS_EVENTS } from './attributes.ts';

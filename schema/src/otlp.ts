@@ -86,3 +86,24 @@ export interface NormalisedSpan extends Span {
   scope: OtlpScope;
   facts: RunFacts;
 }
+
+/** What `deriveRun` reads of each stored span of a trace (kept as columns by the store). */
+export interface RunSpanInput {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: Span['kind'];
+  startNs: bigint;
+  endNs: bigint;
+  status: Span['status'];
+  statusMessage: string | null;
+  errorType: string | null;
+  service: string | null;
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  costUsd: number | null;
+  toolName: string | null;
+  facts: RunFacts;
+}
