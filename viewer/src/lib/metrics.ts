@@ -1,0 +1,125 @@
+// Dashboard data: the metrics API answer reshaped once into uPlot's columnar form
+// (`[xs, ...ys]`, x ascending in seconds, null for gaps), and the dashboard's URL parameters.
+import type { MetricsGroupBy, MetricsPoint, MetricsResponse } from '@runlens/schema';
+
+export type MetricField = Exclude<keyof MetricsPoint, 't'>;
+
+export const METRIC_FIELDS: readonly MetricField[] = [
+  'runs', 'successRate', 'toolErrorRate', 'escalationRate', 'p50Ms', 'p95Ms', 'p99Ms', 'tokensPerRun',
+  'costPerRun', 'costPerSuccess', 'violationsPerRun',
+];
+
+export interface MetricColumns {
+  /** Bucket starts in seconds, ascending: uPlot's x column. */
+  xs: number[];
+  /** Series labels, one per group ("all runs" when not grouped, "(none)" for a null group). */
+  groups: string[];
+  /** Raw group values, for the runs filter when a chart point is selected. */
+  groupValues: (string | null)[];
+  /** For each field, one y column per group, aligned with xs. */
+  columns: Record<MetricField, (number | null)[][]>;
+}
+
+export function metricsToColumns(response: MetricsResponse): MetricColumns {
+  const times = new Set<number>();
+  for (const series of response.series) for (const p of series.points) times.add(p.t);
+  const tsMs = [...times].sort((a, b) => a - b);
+  const slot = new Map(tsMs.map((t, i) => [t, i]));
+  const grouped = response.series.length > 1 || (response.series[0]?.group ?? null) !== null;
+  const columns = Object.fromEntries(METRIC_FIELDS.map((f) => [f, [] as (number | null)[][]])) as Record<MetricField, (number | null)[][]>;
+  for (const series of response.series) {
+    const perField = METRIC_FIELDS.map(() => new Array<number | null>(tsMs.length).fill(null));
+    for (const point of series.points) {
+      const i = slot.get(point.t)!;
+      METRIC_FIELDS.forEach((field, f) => {
+        perField[f]![i] = point[field] ?? null;
+      });
+    }
+    METRIC_FIELDS.forEach((field, f) => columns[field].push(perField[f]!));
+  }
+  return {
+    xs: tsMs.map((t) => t / 1000),
+    groups: response.series.map((s) => (grouped ? (s.group ?? '(none)') : 'all runs')),
+    groupValues: response.series.map((s) => s.group),
+    columns,
+  };
+}
+
+export const DASHBOARD_RANGES = [
+  { id: '1h', label: '1 hour', ms: 3_600_000 },
+  { id: '6h', label: '6 hours', ms: 6 * 3_600_000 },
+  { id: '24h', label: '24 hours', ms: 86_400_000 },
+  { id: '7d', label: '7 days', ms: 7 * 86_400_000 },
+  { id: '30d', label: '30 days', ms: 30 * 86_400_000 },
+] as const;
+
+export const DASHBOARD_STEPS = [
+  { id: '1m', label: '1 min', ms: 60_000 },
+  { id: '5m', label: '5 min', ms: 5 * 60_000 },
+  { id: '15m', label: '15 min', ms: 15 * 60_000 },
+  { id: '1h', label: '1 hour', ms: 3_600_000 },
+  { id: '6h', label: '6 hours', ms: 6 * 3_600_000 },
+  { id: '1d', label: '1 day', ms: 86_400_000 },
+] as const;
+
+export interface DashboardParams {
+  range: (typeof DASHBOARD_RANGES)[number]['id'];
+  /** 'auto' picks about 60 buckets over the range. */
+  step: (typeof DASHBOARD_STEPS)[number]['id'] | 'auto';
+  groupBy: MetricsGroupBy | null;
+  service: string;
+  agent: string;
+}
+
+const GROUP_BYS: readonly string[] = ['version', 'model', 'agent', 'service'];
+
+export function dashboardFromSearch(search: string): DashboardParams {
+  const params = new URLSearchParams(search);
+  const range = params.get('range');
+  const step = params.get('step');
+  const groupBy = params.get('groupBy');
+  return {
+    range: DASHBOARD_RANGES.find((r) => r.id === range)?.id ?? '24h',
+    step: DASHBOARD_STEPS.find((s) => s.id === step)?.id ?? 'auto',
+    groupBy: groupBy && GROUP_BYS.includes(groupBy) ? (groupBy as MetricsGroupBy) : null,
+    service: params.get('service') ?? '',
+    agent: params.get('agent') ?? '',
+  };
+}
+
+export function dashboardToSearch(d: DashboardParams): string {
+  const params = new URLSearchParams();
+  if (d.range !== '24h') params.set('range', d.range);
+  if (d.step !== 'auto') params.set('step', d.step);
+  if (d.groupBy) params.set('groupBy', d.groupBy);
+  if (d.service) params.set('service', d.service);
+  if (d.agent) params.set('agent', d.agent);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Step in ms: the chosen one, or the smallest preset giving at most ~60 buckets over the range. */
+export function resolveStep(d: DashboardParams): number {
+  if (d.step !== 'auto') return DASHBOARD_STEPS.find((s) => s.id === d.step)!.ms;
+  const rangeMs = DASHBOARD_RANGES.find((r) => r.id === d.range)!.ms;
+  return DASHBOARD_STEPS.find((s) => rangeMs / s.ms <= 60)?.ms ?? 86_400_000;
+}
+
+/** The [from, to) window of the metrics query, aligned to the step so buckets are stable between reloads. */
+export function dashboardWindow(d: DashboardParams, now: number = Date.now()): { from: number; to: number; step: number } {
+  const step = resolveStep(d);
+  const rangeMs = DASHBOARD_RANGES.find((r) => r.id === d.range)!.ms;
+  const to = Math.ceil((now + 1) / step) * step;
+  return { from: to - Math.ceil(rangeMs / step) * step, to, step };
+}
+
+/** Runs filter for the runs behind a chart selection: the time window and, when grouped, the group. */
+export function runsLinkForSelection(fromMs: number, toMs: number, groupBy: MetricsGroupBy | null, group: string | null, d?: Pick<DashboardParams, 'service' | 'agent'>): string {
+  const params = new URLSearchParams();
+  params.set('from', String(Math.floor(fromMs)));
+  params.set('to', String(Math.ceil(toMs)));
+  if (d?.agent) params.set('agent', d.agent);
+  if (d?.service) params.set('service', d.service);
+  if (groupBy && group != null) params.set(groupBy, group);
+  return `/runs?${params.toString()}`;
+}
