@@ -39,3 +39,4 @@ export type {
   RunSpanInput,
 } from './otlp.ts';
 export { GEN_AI, GEN_AI_OPERATIONS, OTEL, RUNLENS, RUNLENS_EVENTS } from './attributes.ts';
+export { deriveRun, nsToMs, versionLabel } from './run.ts';
