@@ -1,6 +1,7 @@
 // Configuration in one place: defaults < config file < environment < flags, merged and
 // validated once at start. A bad value stops the start with a message naming it.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { RunOutcome } from '@runlens/schema';
 
 /** USD per million tokens; overrides the price table for one model. */
@@ -58,7 +59,8 @@ export const DEFAULT_CONFIG: CollectorConfig = {
     intervalMs: 60_000,
   },
   prices: {},
-  viewerDir: null,
+  // The viewer built in this repository (npm run build), wherever the collector is started from.
+  viewerDir: fileURLToPath(new URL('../../viewer/dist', import.meta.url)),
   configFile: null,
 };
 

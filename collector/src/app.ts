@@ -1,0 +1,38 @@
+// Builds the collector's HTTP app from its parts: OTLP ingest, the read API, the viewer.
+// No socket here (server.ts listens), so tests can drive it with `app.request()`.
+import { Hono } from 'hono';
+import { normaliseSpan } from '@runlens/schema';
+import type { CollectorConfig } from './config.ts';
+import type { Store } from './store/store.ts';
+import { otlpRoutes } from './ingest/routes.ts';
+import { handleError, handleNotFound } from './api/errors.ts';
+import { healthRoutes } from './api/health.ts';
+import { metricsRoutes } from './api/metrics.ts';
+import { runsRoutes } from './api/runs.ts';
+import { streamRoutes } from './api/stream.ts';
+import { mountViewer } from './api/viewer.ts';
+
+export interface AppOptions {
+  store: Store;
+  config: Pick<CollectorConfig, 'maxBodyBytes' | 'viewerDir' | 'prices'>;
+  /** Aborted at shutdown so long-lived responses (the event stream) end. */
+  shutdown?: AbortSignal;
+  /** Interval of the event stream's heartbeat comments. */
+  heartbeatMs?: number;
+}
+
+export function createApp({ store, config, shutdown, heartbeatMs }: AppOptions): Hono {
+  const app = new Hono();
+  const normalise: Parameters<typeof otlpRoutes>[0]['normalise'] = (span, context) => normaliseSpan(span, context, { prices: config.prices });
+
+  app.route('/', otlpRoutes({ store, normalise, maxBodyBytes: config.maxBodyBytes }));
+  app.route('/api/runs', runsRoutes(store));
+  app.route('/api/metrics', metricsRoutes(store));
+  app.route('/api/stream', streamRoutes(store, { ...(shutdown && { shutdown }), ...(heartbeatMs !== undefined && { heartbeatMs }) }));
+  app.route('/healthz', healthRoutes(store));
+  mountViewer(app, config.viewerDir);
+
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,48 @@
+// `runlens serve`: the collector process.
+import { resolve } from 'node:path';
+import { loadConfig } from '../config.ts';
+import { startCollector } from '../server.ts';
+import { stringFlags, type Command } from './command.ts';
+import { DB_OPTIONS, RETENTION_OPTIONS } from './config-options.ts';
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // A second signal while draining means "now": leave at once.
+      process.once(signal, () => process.exit(130));
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'start the collector (OTLP ingest, API and viewer on one port)',
+  description:
+    'Starts the collector: OTLP/HTTP ingest at /v1/traces, the read API under /api and the viewer at /, all on one port.\n' +
+    'Binds 127.0.0.1:4318 by default. Flags win over environment variables, which win over the config file.',
+  options: {
+    host: { type: 'string', value: 'HOST', description: 'interface to bind (env RUNLENS_HOST; default 127.0.0.1)' },
+    port: { type: 'string', short: 'p', value: 'PORT', description: 'port to listen on, 0 for any free port (env RUNLENS_PORT; default 4318)' },
+    ...DB_OPTIONS,
+    'max-body-size': { type: 'string', value: 'SIZE', description: 'largest request body after decompression (env RUNLENS_MAX_BODY_SIZE; default 32MiB)' },
+    ...RETENTION_OPTIONS,
+  },
+  async run(values) {
+    const config = loadConfig({ flags: stringFlags(values), env: process.env });
+    config.db = resolve(config.db);
+    const signal = waitForSignal();
+    const collector = await startCollector(config);
+    console.log(`runlens opened database ${config.db}${config.configFile ? ` (config ${resolve(config.configFile)})` : ''}`);
+    console.log(`runlens listening on ${collector.url}`);
+    const received = await signal;
+    console.log(`runlens received ${received}: finishing requests and writing queued spans`);
+    await collector.close();
+    console.log('runlens stopped');
+    return 0;
+  },
+};
