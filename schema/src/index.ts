@@ -40,3 +40,24 @@ export type {
 } from './otlp.ts';
 export { GEN_AI, GEN_AI_OPERATIONS, OTEL, RUNLENS, RUNLENS_EVENTS } from './attributes.ts';
 export { deriveRun, nsToMs, versionLabel } from './run.ts';
+export type {
+  CustomRedactionPattern,
+  RedactionConfig,
+  RedactionHit,
+  RedactionKind,
+  RedactionRule,
+  RedactionRules,
+  RedactionViolation,
+} from './redact.ts';
+export {
+  BUILTIN_REDACTION_RULES,
+  DEFAULT_REDACTION_RULES,
+  RedactionConfigError,
+  compileRedactionRules,
+  containsSensitiveText,
+  passesLuhn,
+  redactAttributes,
+  redactText,
+  redactValue,
+  redactionPlaceholder,
+} from './redact.ts';

@@ -1,0 +1,417 @@
+// The one implementation of Runlens redaction. The SDK runs it before export and the collector
+// again before storage, so it is pure (no I/O, no environment) and cheap on text that holds
+// nothing: every rule has a literal or tiny-regex pre-check that skips its real pattern.
+//
+// A hit is replaced by `[REDACTED:<kind>]`; the placeholder holds no quote or backslash, so
+// redacting inside a JSON string keeps the JSON valid.
+
+/** Which family a detector belongs to; it names the placeholder `[REDACTED:<kind>]`. */
+export type RedactionKind = 'secret' | 'email' | 'phone' | 'card' | (string & {});
+
+export interface RedactionRule {
+  /** Stable name of the detector, recorded as the `rule` of a `runlens.policy.violation` event. */
+  name: string;
+  kind: RedactionKind;
+  /** Global regex; every match (after `validate`) is replaced. */
+  pattern: RegExp;
+  /** Cheap test run first: false means the pattern cannot match, skip it. */
+  precheck: (text: string) => boolean;
+  /** Second look at a match, e.g. the Luhn checksum of a card number. */
+  validate?: (match: string) => boolean;
+}
+
+export interface CustomRedactionPattern {
+  /** Rule name, e.g. `employee_id`. Also the placeholder kind unless `kind` is given. */
+  name: string;
+  /** A RegExp, or its source as a string (compiled with the `g` flag added). */
+  pattern: string | RegExp;
+  kind?: string;
+}
+
+/** Which detectors run. Every built-in family is on unless turned off. */
+export interface RedactionConfig {
+  secrets?: boolean;
+  email?: boolean;
+  phone?: boolean;
+  cardNumbers?: boolean;
+  /** Built-in rule names to leave out, e.g. `['bearer_token']`. */
+  disable?: string[];
+  custom?: CustomRedactionPattern[];
+}
+
+export interface RedactionHit {
+  kind: RedactionKind;
+  rule: string;
+}
+
+/** A hit found inside a JSON value or attribute map, with where it was. */
+export interface RedactionViolation extends RedactionHit {
+  /** Attribute key, or the attribute key plus a path inside a structured value (`input.messages[0]`). */
+  field: string;
+}
+
+/** Rules compiled once by `compileRedactionRules` and reused for every string. */
+export interface RedactionRules {
+  readonly rules: readonly RedactionRule[];
+  /** Strings shorter than this cannot match any rule and are returned untouched. */
+  readonly shortestMatch: number;
+}
+
+/** A redaction configuration that cannot be compiled (bad custom pattern, unknown rule name). */
+export class RedactionConfigError extends Error {
+  override name = 'RedactionConfigError';
+}
+
+export function redactionPlaceholder(kind: RedactionKind): string {
+  return `[REDACTED:${kind}]`;
+}
+
+const always = (): boolean => true;
+const includesAny =
+  (...needles: string[]) =>
+  (text: string): boolean => {
+    for (const needle of needles) if (text.includes(needle)) return true;
+    return false;
+  };
+
+/** Luhn checksum over the digits of `candidate` (separators ignored). */
+export function passesLuhn(candidate: string): boolean {
+  let sum = 0;
+  let double = false;
+  let digits = 0;
+  for (let i = candidate.length - 1; i >= 0; i--) {
+    const code = candidate.charCodeAt(i);
+    if (code < 48 || code > 57) continue;
+    let digit = code - 48;
+    if (double) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+    double = !double;
+    digits++;
+  }
+  return digits > 0 && sum % 10 === 0;
+}
+
+function digitCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) count++;
+  }
+  return count;
+}
+
+/** True once `text` holds at least `needed` digits; stops counting there. */
+function hasDigits(text: string, needed: number): boolean {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57 && ++count >= needed) return true;
+  }
+  return false;
+}
+
+/** The built-in detectors, in the order they run (specific secrets before generic shapes). */
+export const BUILTIN_REDACTION_RULES: readonly RedactionRule[] = [
+  // Secrets. Specific provider formats first, so `sk-ant-…` is named as Anthropic, not OpenAI.
+  {
+    name: 'private_key',
+    kind: 'secret',
+    // PEM block, also when escaped inside JSON (`\n` as two characters) or cut off before END.
+    pattern:
+      /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\]*)/g,
+    precheck: includesAny('PRIVATE KEY'),
+  },
+  {
+    name: 'anthropic_api_key',
+    kind: 'secret',
+    pattern: /\bsk-ant-(?:api|admin|oat)\d{2}-[A-Za-z0-9_-]{20,}/g,
+    precheck: includesAny('sk-ant-'),
+  },
+  {
+    name: 'openai_api_key',
+    kind: 'secret',
+    pattern: /\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/g,
+    precheck: includesAny('sk-'),
+  },
+  {
+    name: 'stripe_key',
+    kind: 'secret',
+    pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
+    precheck: includesAny('_live_', '_test_'),
+  },
+  {
+    name: 'aws_access_key_id',
+    kind: 'secret',
+    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
+    precheck: includesAny('AKIA', 'ASIA', 'ABIA', 'ACCA'),
+  },
+  {
+    name: 'aws_secret_access_key',
+    kind: 'secret',
+    // 40 base64 characters are too common alone; only match them after their usual name.
+    pattern: /\baws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+    precheck: (text) => /secret_?access_?key/i.test(text),
+  },
+  {
+    name: 'google_api_key',
+    kind: 'secret',
+    pattern: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g,
+    precheck: includesAny('AIza'),
+  },
+  {
+    name: 'google_oauth_token',
+    kind: 'secret',
+    pattern: /\bya29\.[0-9A-Za-z_-]{20,}/g,
+    precheck: includesAny('ya29.'),
+  },
+  {
+    name: 'github_token',
+    kind: 'secret',
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
+    precheck: includesAny('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'),
+  },
+  {
+    name: 'slack_token',
+    kind: 'secret',
+    pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g,
+    precheck: includesAny('xox', 'hooks.slack.com'),
+  },
+  {
+    name: 'huggingface_token',
+    kind: 'secret',
+    pattern: /\bhf_[A-Za-z0-9]{30,}/g,
+    precheck: includesAny('hf_'),
+  },
+  {
+    name: 'groq_api_key',
+    kind: 'secret',
+    pattern: /\bgsk_[A-Za-z0-9]{40,}/g,
+    precheck: includesAny('gsk_'),
+  },
+  {
+    name: 'xai_api_key',
+    kind: 'secret',
+    pattern: /\bxai-[A-Za-z0-9]{40,}/g,
+    precheck: includesAny('xai-'),
+  },
+  {
+    name: 'jwt',
+    kind: 'secret',
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+    precheck: includesAny('eyJ'),
+  },
+  {
+    name: 'bearer_token',
+    kind: 'secret',
+    pattern: /\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*/gi,
+    precheck: (text) => /bearer/i.test(text),
+  },
+  {
+    name: 'email',
+    kind: 'email',
+    pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b/g,
+    precheck: includesAny('@'),
+  },
+  {
+    name: 'card_number',
+    kind: 'card',
+    // 13–19 digits, optionally grouped by spaces or dashes, starting with a card network's
+    // first digit (2–6): epoch timestamps and most ids start with 1 and are left alone.
+    pattern: /(?<![\d.\w-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\d\w-])/g,
+    precheck: (text) => hasDigits(text, 13),
+    validate: (match) => {
+      const digits = digitCount(match);
+      return digits >= 13 && digits <= 19 && passesLuhn(match);
+    },
+  },
+  {
+    name: 'phone',
+    kind: 'phone',
+    // International (`+33 1 23 45 67 89`) or grouped national (`(555) 123-4567`, `555.123.4567`).
+    // Ungrouped digit runs are left alone: they are far more often ids, counts or timestamps.
+    pattern:
+      /(?<![\w+.-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}|\d{3}[ .-]\d{3}[ .-]\d{4})(?![\w-])/g,
+    precheck: (text) => hasDigits(text, 9),
+    validate: (match) => {
+      const digits = digitCount(match);
+      return digits >= 9 && digits <= 15;
+    },
+  },
+];
+
+const FAMILY_OF_KIND: Record<string, keyof RedactionConfig> = {
+  secret: 'secrets',
+  email: 'email',
+  phone: 'phone',
+  card: 'cardNumbers',
+};
+
+function compileCustom(custom: CustomRedactionPattern, index: number): RedactionRule {
+  if (!custom || typeof custom.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(custom.name)) {
+    throw new RedactionConfigError(
+      `redaction custom pattern ${index}: name must be letters, digits, '_', '.' or '-', got ${JSON.stringify(custom?.name)}`,
+    );
+  }
+  let pattern: RegExp;
+  try {
+    if (custom.pattern instanceof RegExp) {
+      const flags = custom.pattern.flags.includes('g') ? custom.pattern.flags : `${custom.pattern.flags}g`;
+      pattern = new RegExp(custom.pattern.source, flags);
+    } else if (typeof custom.pattern === 'string' && custom.pattern.length > 0) {
+      pattern = new RegExp(custom.pattern, 'g');
+    } else {
+      throw new Error('pattern must be a non-empty string or a RegExp');
+    }
+  } catch (error) {
+    throw new RedactionConfigError(
+      `redaction custom pattern '${custom.name}': ${(error as Error).message}`,
+    );
+  }
+  if (pattern.test('')) {
+    throw new RedactionConfigError(
+      `redaction custom pattern '${custom.name}' matches the empty string; it would redact nothing useful and loop`,
+    );
+  }
+  pattern.lastIndex = 0;
+  const kind = custom.kind ?? custom.name;
+  if (!/^[A-Za-z0-9_.-]+$/.test(kind)) {
+    throw new RedactionConfigError(
+      `redaction custom pattern '${custom.name}': kind must be letters, digits, '_', '.' or '-', got ${JSON.stringify(kind)}`,
+    );
+  }
+  return { name: custom.name, kind, pattern, precheck: always };
+}
+
+/**
+ * Compile a configuration once. `undefined` or `true` means every built-in detector; `false`
+ * means none (custom patterns need an object).
+ */
+export function compileRedactionRules(config?: RedactionConfig | boolean): RedactionRules {
+  if (config === false) return { rules: [], shortestMatch: Number.POSITIVE_INFINITY };
+  const options: RedactionConfig = config === true || config === undefined ? {} : config;
+  const disabled = new Set(options.disable ?? []);
+  const known = new Set(BUILTIN_REDACTION_RULES.map((rule) => rule.name));
+  for (const name of disabled) {
+    if (!known.has(name)) {
+      throw new RedactionConfigError(
+        `redaction: cannot disable unknown rule '${name}'; built-in rules are ${[...known].join(', ')}`,
+      );
+    }
+  }
+  const rules = BUILTIN_REDACTION_RULES.filter((rule) => {
+    const family = FAMILY_OF_KIND[rule.kind];
+    return !disabled.has(rule.name) && (family === undefined || options[family] !== false);
+  });
+  const custom = (options.custom ?? []).map(compileCustom);
+  // No built-in detector matches fewer than 6 characters ("a@b.co"); custom ones may.
+  return { rules: [...rules, ...custom], shortestMatch: custom.length > 0 ? 1 : 6 };
+}
+
+/** Built-in detectors with defaults, compiled once for callers that pass no rules. */
+export const DEFAULT_REDACTION_RULES: RedactionRules = compileRedactionRules();
+
+/** Redact one string. Returns the same string (identical) and no hits when nothing matched. */
+export function redactText(
+  text: string,
+  rules: RedactionRules = DEFAULT_REDACTION_RULES,
+): { text: string; hits: RedactionHit[] } {
+  const hits: RedactionHit[] = [];
+  if (text.length < rules.shortestMatch) return { text, hits };
+  let current = text;
+  for (const rule of rules.rules) {
+    if (!rule.precheck(current)) continue;
+    rule.pattern.lastIndex = 0;
+    if (!rule.pattern.test(current)) continue;
+    const placeholder = redactionPlaceholder(rule.kind);
+    current = current.replace(rule.pattern, (match) => {
+      if (rule.validate && !rule.validate(match)) return match;
+      hits.push({ kind: rule.kind, rule: rule.name });
+      return placeholder;
+    });
+  }
+  return { text: current, hits };
+}
+
+/** True when `redactText` would change `text`: for callers that only need a yes or no. */
+export function containsSensitiveText(text: string, rules: RedactionRules = DEFAULT_REDACTION_RULES): boolean {
+  return redactText(text, rules).hits.length > 0;
+}
+
+// Bound on nesting so a hostile, deeply nested value cannot blow the stack.
+const MAX_DEPTH = 64;
+
+/**
+ * Redact every string inside a JSON-like value (objects, arrays, strings; keys are kept).
+ * Returns the same object when nothing changed, a copy along the changed paths otherwise.
+ * `field` names the value in the violations (e.g. the attribute key).
+ */
+export function redactValue<T>(
+  value: T,
+  rules: RedactionRules = DEFAULT_REDACTION_RULES,
+  field = '',
+): { value: T; violations: RedactionViolation[] } {
+  const violations: RedactionViolation[] = [];
+  const result = redactInside(value, rules, field, violations, 0) as T;
+  return { value: result, violations };
+}
+
+function redactInside(
+  value: unknown,
+  rules: RedactionRules,
+  path: string,
+  violations: RedactionViolation[],
+  depth: number,
+): unknown {
+  if (typeof value === 'string') {
+    const { text, hits } = redactText(value, rules);
+    for (const hit of hits) violations.push({ ...hit, field: path });
+    return text;
+  }
+  if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const next = redactInside(value[i], rules, `${path}[${i}]`, violations, depth + 1);
+      if (next !== value[i]) {
+        copy ??= value.slice();
+        copy[i] = next;
+      }
+    }
+    return copy ?? value;
+  }
+  // Only plain objects are walked; class instances (Dates, Buffers…) are left as they are.
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  let copy: Record<string, unknown> | null = null;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const next = redactInside(item, rules, path ? `${path}.${key}` : key, violations, depth + 1);
+    if (next !== item) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      copy[key] = next;
+    }
+  }
+  return copy ?? value;
+}
+
+/**
+ * Redact every attribute value of a span or event. Violations name the attribute key as their
+ * field (plus the path inside structured values), ready for `runlens.policy.violation` events.
+ */
+export function redactAttributes<A extends Record<string, unknown>>(
+  attributes: A,
+  rules: RedactionRules = DEFAULT_REDACTION_RULES,
+): { attributes: A; violations: RedactionViolation[] } {
+  const violations: RedactionViolation[] = [];
+  let copy: Record<string, unknown> | null = null;
+  for (const [key, item] of Object.entries(attributes)) {
+    const next = redactInside(item, rules, key, violations, 0);
+    if (next !== item) {
+      copy ??= { ...attributes };
+      copy[key] = next;
+    }
+  }
+  return { attributes: (copy ?? attributes) as A, violations };
+}
