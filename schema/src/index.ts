@@ -61,3 +61,7 @@ export {
   redactValue,
   redactionPlaceholder,
 } from './redact.ts';
+export type { NormaliseOptions } from './normalise/index.ts';
+export { nanosToMillis, normaliseSpan } from './normalise/index.ts';
+export type { ModelPrice, TokenUsage } from './cost.ts';
+export { costOf } from './cost.ts';
