@@ -14,6 +14,8 @@ export interface StartCollectorOptions {
   db?: string;
   /** Extra arguments after `serve --port 0 --db <db>`. */
   args?: string[];
+  /** Replaces `--port 0 --db <db>` (to test environment variables or a config file instead). */
+  serveArgs?: string[];
   /** Extra environment variables (RUNLENS_* from the parent are not inherited). */
   env?: Record<string, string>;
   /** Working directory; a temporary directory by default, so no stray runlens.config.json is read. */
@@ -64,7 +66,7 @@ const LISTENING = /runlens listening on (http:\/\/[^\s:]+:(\d+))/;
 
 export async function startCollector(options: StartCollectorOptions = {}): Promise<RunningCollector> {
   const dbPath = options.db ?? tempDbPath();
-  const args = [RUNLENS_BIN, 'serve', '--port', '0', '--db', dbPath, ...(options.args ?? [])];
+  const args = [RUNLENS_BIN, 'serve', ...(options.serveArgs ?? ['--port', '0', '--db', dbPath]), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? makeTempDir(),
     env: childEnv(options.env),
