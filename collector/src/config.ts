@@ -2,14 +2,10 @@
 // validated once at start. A bad value stops the start with a message naming it.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { RunOutcome } from '@runlens/schema';
+import type { ModelPrice, RunOutcome } from '@runlens/schema';
 
-/** USD per million tokens; overrides the price table for one model. */
-export interface ModelPrice {
-  input: number;
-  output: number;
-  cachedInput?: number;
-}
+/** USD per million tokens; overrides the price table for one model (defined once, in schema). */
+export type { ModelPrice };
 
 export interface RetentionRule {
   service?: string;
