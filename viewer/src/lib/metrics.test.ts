@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricsPoint } from '@runlens/schema';
-import { dashboardFromSearch, dashboardToSearch, dashboardWindow, metricsToColumns, resolveStep, runsLinkForSelection } from './metrics.ts';
+import { dashboardFromSearch, dashboardToSearch, dashboardWindow, metricsToColumns, resolveStep, runsLinkForSelection, summariseGroups } from './metrics.ts';
 
 function point(t: number, runs: number, successRate: number | null): MetricsPoint {
   return {
@@ -63,5 +63,22 @@ describe('dashboard parameters', () => {
   it('links a chart selection to the runs in that window and group', () => {
     expect(runsLinkForSelection(1000.4, 2000.2, 'version', 'v2')).toBe('/runs?from=1000&to=2001&version=v2');
     expect(runsLinkForSelection(0, 10, null, null, { service: 's', agent: '' })).toBe('/runs?from=0&to=10&service=s');
+  });
+});
+
+describe('summariseGroups', () => {
+  it('weights rates by runs per bucket and totals the spend', () => {
+    const cols = metricsToColumns({
+      step: 60_000,
+      series: [
+        { group: 'v1', points: [{ ...point(0, 3, 1), costPerRun: 0.02 }, { ...point(60_000, 1, 0), costPerRun: 0.04 }] },
+        { group: 'v2', points: [{ ...point(0, 2, 0.5), costPerRun: null }] },
+      ],
+    });
+    const [v1, v2] = summariseGroups(cols);
+    expect(v1).toMatchObject({ group: 'v1', runs: 4, successRate: 0.75, costIncomplete: false });
+    expect(v1!.cost).toBeCloseTo(0.1);
+    expect(v1!.costPerSuccess).toBeCloseTo(0.1 / 3);
+    expect(v2).toMatchObject({ group: 'v2', runs: 2, successRate: 0.5, cost: null, costIncomplete: true, costPerSuccess: null });
   });
 });

@@ -123,3 +123,56 @@ export function runsLinkForSelection(fromMs: number, toMs: number, groupBy: Metr
   if (groupBy && group != null) params.set(groupBy, group);
   return `/runs?${params.toString()}`;
 }
+
+export interface GroupSummary {
+  group: string;
+  groupValue: string | null;
+  runs: number;
+  /** Weighted by runs per bucket. */
+  successRate: number | null;
+  escalationRate: number | null;
+  tokensPerRun: number | null;
+  /** Spend over the window; null when no bucket had a known price. */
+  cost: number | null;
+  /** Some buckets with runs had no known price, so `cost` is a lower bound. */
+  costIncomplete: boolean;
+  costPerSuccess: number | null;
+}
+
+/** One line per series over the whole window, for comparing a canary with the stable version. */
+export function summariseGroups(cols: MetricColumns): GroupSummary[] {
+  return cols.groups.map((group, g) => {
+    const runs = cols.columns.runs[g]!;
+    let total = 0;
+    const weighted = (field: MetricField) => {
+      let sum = 0;
+      let weight = 0;
+      cols.columns[field][g]!.forEach((v, i) => {
+        const n = runs[i] ?? 0;
+        if (v != null && n > 0) {
+          sum += v * n;
+          weight += n;
+        }
+      });
+      return weight > 0 ? { sum, weight } : null;
+    };
+    for (const n of runs) total += n ?? 0;
+    const success = weighted('successRate');
+    const escalation = weighted('escalationRate');
+    const tokens = weighted('tokensPerRun');
+    const cost = weighted('costPerRun');
+    const costIncomplete = runs.some((n, i) => (n ?? 0) > 0 && cols.columns.costPerRun[g]![i] == null);
+    const successes = success?.sum ?? 0;
+    return {
+      group,
+      groupValue: cols.groupValues[g] ?? null,
+      runs: total,
+      successRate: success ? success.sum / success.weight : null,
+      escalationRate: escalation ? escalation.sum / escalation.weight : null,
+      tokensPerRun: tokens ? tokens.sum / tokens.weight : null,
+      cost: cost ? cost.sum : null,
+      costIncomplete,
+      costPerSuccess: cost && successes > 0 && !costIncomplete ? cost.sum / successes : null,
+    };
+  });
+}

@@ -1,0 +1,27 @@
+// The app's pages and their paths: `/` or `/runs?…`, `/traces/:traceId?span=…`, `/dashboards?…`.
+
+export type Route =
+  | { page: 'runs' }
+  | { page: 'trace'; traceId: string }
+  | { page: 'dashboards' }
+  | { page: 'not-found' };
+
+export function matchRoute(pathname: string): Route {
+  if (pathname === '/' || pathname === '/runs' || pathname === '/runs/') return { page: 'runs' };
+  if (pathname === '/dashboards' || pathname === '/dashboards/') return { page: 'dashboards' };
+  const trace = /^\/traces\/([^/]+)\/?$/.exec(pathname);
+  if (trace) return { page: 'trace', traceId: safeDecode(trace[1]!) };
+  return { page: 'not-found' };
+}
+
+export function traceHref(traceId: string, spanId?: string | null): string {
+  return `/traces/${encodeURIComponent(traceId)}${spanId ? `?span=${encodeURIComponent(spanId)}` : ''}`;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
