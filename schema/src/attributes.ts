@@ -65,6 +65,8 @@ export const OTEL = {
 
 export const RUNLENS = {
   runOutcome: 'runlens.run.outcome',
+  /** Prefix of free-form run metadata set by the SDK: `runlens.metadata.<key>`. */
+  metadataPrefix: 'runlens.metadata.',
   versionPrompt: 'runlens.version.prompt',
   versionPolicy: 'runlens.version.policy',
   costUsd: 'runlens.cost.usd',

@@ -1,0 +1,28 @@
+// Price of an llm call for the maxCostUsd budget, from the shared price table in @runlens/schema.
+// The SDK never sends this estimate as `runlens.cost.usd`: the collector prices calls itself
+// (with its own overrides); only a cost the agent states explicitly is sent.
+import * as schema from '@runlens/schema';
+
+export interface CallUsage {
+  model: string;
+  provider: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  cacheWriteTokens: number | null;
+}
+
+type CostOf = (usage: CallUsage) => number | null;
+
+// Looked up at run time so the SDK works with a schema build that has no price table yet.
+const costOf = (schema as unknown as { costOf?: CostOf }).costOf;
+
+/** USD cost from the price table, or null for an unknown model or missing usage. */
+export function priceOfCall(usage: CallUsage): number | null {
+  if (typeof costOf !== 'function') return null;
+  try {
+    return costOf(usage);
+  } catch {
+    return null;
+  }
+}
