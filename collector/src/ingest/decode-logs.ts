@@ -23,10 +23,9 @@ export function isEvaluationResult(record: OtlpLogRecord): boolean {
   return record.eventName === GEN_AI.evaluationResult;
 }
 
-/** Decodes and validates a logs export body. An empty body is an empty, valid request. */
+/** Decodes and validates a logs export body. */
 export function decodeLogsRequest(body: Buffer, wire: OtlpWire): DecodedLogs {
   const result: DecodedLogs = { records: [], rejected: 0, problems: [] };
-  if (body.length === 0) return result;
   const request = wire.parseLogsRequest(body);
   if (!isObject(request)) {
     throw new InvalidRequestError(`body must be an OTLP ExportLogsServiceRequest ({"resourceLogs": […]}), got ${describeJsonType(request)}`);

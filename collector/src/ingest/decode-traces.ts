@@ -63,10 +63,9 @@ function statusCode(value: unknown): OtlpStatusCode {
 /** A span whose trace and span ids are both absent: what an OTLP logs export decodes to. */
 class SpanWithoutIdsError extends InvalidItemError {}
 
-/** Decodes and validates an export request body. An empty body is an empty, valid request. */
+/** Decodes and validates an export request body. */
 export function decodeTraceRequest(body: Buffer, wire: OtlpWire): DecodedTraces {
   const result: DecodedTraces = { batches: [], accepted: 0, rejected: 0, problems: [] };
-  if (body.length === 0) return result;
   const request = wire.parseTraceRequest(body);
   if (!isObject(request)) {
     throw new InvalidRequestError(`body must be an OTLP ExportTraceServiceRequest ({"resourceSpans": […]}), got ${describeJsonType(request)}`);

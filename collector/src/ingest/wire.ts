@@ -41,9 +41,20 @@ export interface OtlpWire {
 const DECIMAL = /^\d{1,20}$/;
 const EMPTY = new Uint8Array(0);
 
+/**
+ * A 64-bit integer field (times, intValue) sent as a bare JSON number of 16+ digits, i.e. at or
+ * near 2^53 (9007199254740992). Such a field is quoted before JSON.parse, which would round it
+ * to a double; Node 20 has no JSON.parse access to the source text. Only object keys match: a
+ * key inside a JSON string has escaped quotes, and a string value is never followed by ':'.
+ */
+const BIG_INTEGER_FIELD =
+  /("(?:startTimeUnixNano|endTimeUnixNano|timeUnixNano|observedTimeUnixNano|intValue|start_time_unix_nano|end_time_unix_nano|time_unix_nano|observed_time_unix_nano|int_value)"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
+
 function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw new InvalidRequestError('body is empty; an empty OTLP/JSON export is {}');
+  const text = body.toString('utf8').replace(BIG_INTEGER_FIELD, '$1"$2"');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new InvalidRequestError(`body is not valid JSON: ${(error as Error).message}`);
   }
@@ -66,9 +77,9 @@ export const JSON_WIRE: OtlpWire = {
     return value.toLowerCase();
   },
 
-  // Nanosecond times exceed 2^53. JSON.parse has already rounded a JSON *number* that large, and
-  // the original digits are gone (Node 20 has no JSON.parse source access), so such a span is
-  // rejected rather than stored with a time that may be off by hundreds of nanoseconds.
+  // Nanosecond times exceed 2^53. Bare integers are quoted before parsing (BIG_INTEGER_FIELD);
+  // a large number in another form (1.7e18) has already been rounded by JSON.parse, so its span
+  // is rejected rather than stored with a time that may be off by hundreds of nanoseconds.
   nanos(value, field) {
     if (value === undefined || value === null) return 0n;
     if (typeof value === 'string') {
@@ -79,8 +90,8 @@ export const JSON_WIRE: OtlpWire = {
       if (Number.isSafeInteger(value) && value >= 0) return BigInt(value);
       if (Number.isInteger(value) && value > 0) {
         throw new InvalidItemError(
-          `${field} was sent as a JSON number above 2^53 (${value}), which loses precision when parsed; ` +
-            `send 64-bit integers as decimal strings ("${BigInt(value)}"), as OTLP/JSON requires`,
+          `${field} was sent as a JSON number above 2^53 in a form that loses precision (${value}); ` +
+            'send 64-bit integers as decimal strings, as OTLP/JSON requires',
         );
       }
     }
@@ -129,6 +140,8 @@ function isLogsExport(body: Buffer): boolean {
 }
 
 function parseProtobufTraceRequest(body: Buffer): Raw {
+  // A zero-length body is the encoding of an empty export: a success that stores nothing.
+  if (body.length === 0) return {};
   let request;
   try {
     request = decodeProtobuf(ExportTraceServiceRequest, body);
@@ -146,6 +159,7 @@ function parseProtobufTraceRequest(body: Buffer): Raw {
 }
 
 function parseProtobufLogsRequest(body: Buffer): Raw {
+  if (body.length === 0) return {};
   const request = decodeProtobuf(ExportLogsServiceRequest, body);
   if (request.resourceLogs === undefined) {
     throw new InvalidRequestError('body is not a protobuf ExportLogsServiceRequest: it holds no resourceLogs (field 1)');
