@@ -5,7 +5,7 @@ import { compileCondition } from './condition.ts';
 import { parseDuration } from './duration.ts';
 import { formatFieldPath } from './field-path.ts';
 import { HOST_SEPARATORS, PATH_SEPARATORS, compileGlob, isGlob, toolMatcher } from './glob.ts';
-import type { ApprovalRule, Endpoint, Identity, Policy, ToolRule } from './types.ts';
+import type { ApprovalRule, EndpointRule, IdentityPolicy, Policy, ToolRule } from './types.ts';
 
 export interface CompiledEndpoint {
   matchesHost(hostname: string, hostWithPort: string): boolean;
@@ -29,7 +29,7 @@ export interface CompiledApprovalRule {
 
 export interface CompiledIdentity {
   id: string;
-  identity: Identity;
+  identity: IdentityPolicy;
   deny: CompiledToolRule[];
   approval: CompiledApprovalRule[];
   allow: CompiledToolRule[];
@@ -41,7 +41,7 @@ export interface CompiledPolicy {
 
 const compiledPolicies = new WeakMap<Policy, CompiledPolicy>();
 
-function compileEndpoint(endpoint: Endpoint): CompiledEndpoint {
+function compileEndpoint(endpoint: EndpointRule): CompiledEndpoint {
   const { host, methods, paths } = endpoint;
   const hostGlob = host !== undefined && isGlob(host) ? compileGlob(host, HOST_SEPARATORS) : null;
   // A host pattern with a port pins the port; without one, any port of that host matches.

@@ -2,7 +2,7 @@
 // all / any / not; `matches` patterns are compiled once, with a size bound, and only ever tested.
 import type { FieldPath, Issue } from './field-path.ts';
 import { COMPARISON_OPERATORS } from './types.ts';
-import type { Comparison, ComparisonOperator, Condition, Scalar } from './types.ts';
+import type { ArgumentComparison, ComparisonOperator, ArgumentCondition, ConditionValue } from './types.ts';
 
 /** Longest `matches` pattern accepted: long patterns are where catastrophic backtracking hides. */
 export const MAX_PATTERN_LENGTH = 512;
@@ -45,7 +45,7 @@ function toNumber(value: unknown): number | null {
   return null;
 }
 
-function scalarEquals(value: unknown, expected: Scalar): boolean {
+function scalarEquals(value: unknown, expected: ConditionValue): boolean {
   if (typeof expected === 'number') return toNumber(value) === expected;
   return value === expected;
 }
@@ -55,9 +55,9 @@ type Test = (value: unknown) => boolean;
 function operatorTest(operator: ComparisonOperator, operand: unknown): Test {
   switch (operator) {
     case 'eq':
-      return (value) => scalarEquals(value, operand as Scalar);
+      return (value) => scalarEquals(value, operand as ConditionValue);
     case 'ne':
-      return (value) => !scalarEquals(value, operand as Scalar);
+      return (value) => !scalarEquals(value, operand as ConditionValue);
     case 'lt':
     case 'lte':
     case 'gt':
@@ -70,7 +70,7 @@ function operatorTest(operator: ComparisonOperator, operand: unknown): Test {
       };
     }
     case 'in': {
-      const options = operand as Scalar[];
+      const options = operand as ConditionValue[];
       return (value) => options.some((option) => scalarEquals(value, option));
     }
     case 'matches': {
@@ -85,9 +85,9 @@ type CompiledCondition =
   | { kind: 'not'; of: CompiledCondition }
   | { kind: 'compare'; path: Array<string | number>; tests: Test[] };
 
-const compiledConditions = new WeakMap<Condition, CompiledCondition>();
+const compiledConditions = new WeakMap<ArgumentCondition, CompiledCondition>();
 
-function compile(condition: Condition): CompiledCondition {
+function compile(condition: ArgumentCondition): CompiledCondition {
   if ('all' in condition) return { kind: 'all', of: condition.all.map(compileCondition) };
   if ('any' in condition) return { kind: 'any', of: condition.any.map(compileCondition) };
   if ('not' in condition) return { kind: 'not', of: compileCondition(condition.not) };
@@ -98,7 +98,7 @@ function compile(condition: Condition): CompiledCondition {
 }
 
 /** Compiles a validated condition once; later calls with the same object reuse it. */
-export function compileCondition(condition: Condition): CompiledCondition {
+export function compileCondition(condition: ArgumentCondition): CompiledCondition {
   let compiled = compiledConditions.get(condition);
   if (!compiled) {
     compiled = compile(condition);
@@ -126,7 +126,7 @@ function evaluateCompiled(compiled: CompiledCondition, args: unknown): boolean {
  * Whether a condition holds for a tool's arguments. Numeric comparisons also read numeric strings;
  * a missing argument fails every comparison except `ne`.
  */
-export function evaluateCondition(condition: Condition, args: unknown): boolean {
+export function evaluateCondition(condition: ArgumentCondition, args: unknown): boolean {
   return evaluateCompiled(compileCondition(condition), args);
 }
 
@@ -137,7 +137,7 @@ function operandText(operator: ComparisonOperator, operand: unknown): string {
 }
 
 /** A condition as a person reads it: `amount > 100`, `(currency == "USD" or not (country in ["US"]))`. */
-export function describeCondition(condition: Condition): string {
+export function describeCondition(condition: ArgumentCondition): string {
   if ('all' in condition) return `(${condition.all.map(describeCondition).join(' and ')})`;
   if ('any' in condition) return `(${condition.any.map(describeCondition).join(' or ')})`;
   if ('not' in condition) return `not ${describeCondition(condition.not)}`;
@@ -148,7 +148,7 @@ export function describeCondition(condition: Condition): string {
 }
 
 /** Every argument path a condition reads, in order, without repeats. */
-export function conditionPaths(condition: Condition): string[] {
+export function conditionPaths(condition: ArgumentCondition): string[] {
   if ('all' in condition) return [...new Set(condition.all.flatMap(conditionPaths))];
   if ('any' in condition) return [...new Set(condition.any.flatMap(conditionPaths))];
   if ('not' in condition) return conditionPaths(condition.not);
@@ -158,7 +158,7 @@ export function conditionPaths(condition: Condition): string[] {
 const MAX_SHOWN_VALUE = 80;
 
 /** The arguments a condition read, for a reason: `amount = 150, currency = "USD"`. */
-export function describeConditionArgs(condition: Condition, args: unknown): string {
+export function describeConditionArgs(condition: ArgumentCondition, args: unknown): string {
   return conditionPaths(condition)
     .map((path) => {
       const value = readArg(args, parseArgPath(path) ?? []);
@@ -171,7 +171,7 @@ export function describeConditionArgs(condition: Condition, args: unknown): stri
 
 // ---- validation -------------------------------------------------------------------------------
 
-const isScalar = (value: unknown): value is Scalar =>
+const isScalar = (value: unknown): value is ConditionValue =>
   value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -180,7 +180,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 const COMBINATORS = ['all', 'any', 'not'];
 
 /** Reads a condition from the raw document, reporting every problem; undefined when it is invalid. */
-export function readCondition(raw: unknown, at: FieldPath, issues: Issue[]): Condition | undefined {
+export function readCondition(raw: unknown, at: FieldPath, issues: Issue[]): ArgumentCondition | undefined {
   if (!isPlainObject(raw)) {
     issues.push({ at, message: 'a condition must be a mapping such as { path: amount, gt: 100 }, or { all | any: [...] }, or { not: {...} }' });
     return undefined;
@@ -203,14 +203,14 @@ export function readCondition(raw: unknown, at: FieldPath, issues: Issue[]): Con
     }
     const conditions = inner.map((item, i) => readCondition(item, [...at, combinator, i], issues));
     if (conditions.some((c) => c === undefined)) return undefined;
-    return combinator === 'all' ? { all: conditions as Condition[] } : { any: conditions as Condition[] };
+    return combinator === 'all' ? { all: conditions as ArgumentCondition[] } : { any: conditions as ArgumentCondition[] };
   }
   return readComparison(raw, at, issues);
 }
 
-function readComparison(raw: Record<string, unknown>, at: FieldPath, issues: Issue[]): Comparison | undefined {
+function readComparison(raw: Record<string, unknown>, at: FieldPath, issues: Issue[]): ArgumentComparison | undefined {
   const before = issues.length;
-  const comparison: Comparison = { path: '' };
+  const comparison: ArgumentComparison = { path: '' };
   if (typeof raw.path !== 'string' || parseArgPath(raw.path) === null) {
     issues.push({ at: [...at, 'path'], message: `an argument path such as amount, customer.id or items[0].sku is required, got ${JSON.stringify(raw.path) ?? 'nothing'}` });
   } else {

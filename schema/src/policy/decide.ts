@@ -7,7 +7,7 @@ import { describeCondition, describeConditionArgs, evaluateCondition, readArg } 
 import { formatFieldPath } from './field-path.ts';
 import { isGlob } from './glob.ts';
 import { WORST_CASE_HINTS } from './types.ts';
-import type { ApprovalRequirement, ApprovalRule, Condition, Decision, Policy, ToolCall, ToolEntry, ToolHints, ToolRule } from './types.ts';
+import type { ApprovalRequirement, ApprovalRule, ArgumentCondition, Decision, Policy, PolicyToolCall, ToolEntry, ToolHints, ToolRule } from './types.ts';
 import { parseDuration } from './duration.ts';
 
 /** The catalogue entry of a tool, if the policy lists it. */
@@ -54,7 +54,7 @@ function endpointText(rule: ToolRule): string {
   return [methods && `methods ${methods.join(', ')}`, host && `host ${host}`, paths && `paths ${paths.join(', ')}`].filter(Boolean).join(', ');
 }
 
-function conditionText(when: Condition, args: unknown): string {
+function conditionText(when: ArgumentCondition, args: unknown): string {
   return `${describeCondition(when)} (${describeConditionArgs(when, args)})`;
 }
 
@@ -70,7 +70,8 @@ function approvalRequirement(policy: Policy, rule: ApprovalRule): ApprovalRequir
   };
 }
 
-function hintsMatch(wanted: Partial<ToolHints> | undefined, hints: ToolHints): boolean {
+/** Whether a tool's hints have every value an approval rule's `match.hints` asks for. */
+export function hintsMatch(wanted: Partial<ToolHints> | undefined, hints: ToolHints): boolean {
   if (!wanted) return true;
   return (Object.keys(wanted) as Array<keyof ToolHints>).every((name) => wanted[name] === hints[name]);
 }
@@ -98,7 +99,7 @@ function matchedRuleText(rule: ToolRule, http: HttpCall | null, args: unknown): 
 }
 
 /** Decides one tool call. Pure: the same policy and call always give the same decision. */
-export function decide(policy: Policy, call: ToolCall): Decision {
+export function decide(policy: Policy, call: PolicyToolCall): Decision {
   const { service, tool, args } = call;
   const policyVersion = policy.version;
   const decision = (fields: Omit<Decision, 'policyVersion'>): Decision => ({ ...fields, policyVersion });

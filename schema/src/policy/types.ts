@@ -39,32 +39,32 @@ export interface ToolEntry {
   http: boolean;
 }
 
-export type Scalar = string | number | boolean | null;
+export type ConditionValue = string | number | boolean | null;
 
 /**
  * A comparison on one argument path (`amount`, `customer.id`, `items[0].sku`). Several operators
  * in one comparison must all hold. Nothing here is ever evaluated as code: `matches` is a regular
  * expression given as a string, compiled once at load.
  */
-export interface Comparison {
+export interface ArgumentComparison {
   path: string;
-  eq?: Scalar;
-  ne?: Scalar;
+  eq?: ConditionValue;
+  ne?: ConditionValue;
   lt?: number;
   lte?: number;
   gt?: number;
   gte?: number;
-  in?: Scalar[];
+  in?: ConditionValue[];
   matches?: string;
 }
 
-export type Condition = Comparison | { all: Condition[] } | { any: Condition[] } | { not: Condition };
+export type ArgumentCondition = ArgumentComparison | { all: ArgumentCondition[] } | { any: ArgumentCondition[] } | { not: ArgumentCondition };
 
 export const COMPARISON_OPERATORS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'matches'] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 /** Which HTTP calls an allow or deny entry covers; an omitted part does not constrain. */
-export interface Endpoint {
+export interface EndpointRule {
   /** Host name or glob (`*.shop.example`); `host:port` to pin a port. Case-insensitive. */
   host?: string;
   /** Upper-case HTTP methods. */
@@ -77,8 +77,8 @@ export interface Endpoint {
 export interface ToolRule {
   /** Tool name or glob (`delete_*`). */
   tool: string;
-  endpoint?: Endpoint;
-  when?: Condition;
+  endpoint?: EndpointRule;
+  when?: ArgumentCondition;
 }
 
 export interface ApprovalMatch {
@@ -88,7 +88,7 @@ export interface ApprovalMatch {
 
 export interface ApprovalRule {
   match: ApprovalMatch;
-  when?: Condition;
+  when?: ArgumentCondition;
   /** Role names from `approvers`. */
   approvers: string[];
   minApprovals: number;
@@ -98,7 +98,7 @@ export interface ApprovalRule {
   expiresAfter?: string;
 }
 
-export interface Identity {
+export interface IdentityPolicy {
   autonomy: Autonomy;
   allow: ToolRule[];
   deny: ToolRule[];
@@ -111,7 +111,7 @@ export interface Policy {
   /** Role → members: user names, or `group:NAME` resolved by the caller. */
   approvers: Record<string, string[]>;
   tools: Record<string, ToolEntry>;
-  identities: Record<string, Identity>;
+  identities: Record<string, IdentityPolicy>;
 }
 
 /** A validation problem. `message` is the whole line to print: `file:14: field: what is wrong`. */
@@ -150,7 +150,7 @@ export interface Decision {
   policyVersion: string;
 }
 
-export interface ToolCall {
+export interface PolicyToolCall {
   /** The service identity making the call. */
   service: string;
   tool: string;

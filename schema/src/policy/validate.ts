@@ -5,7 +5,7 @@ import { parseDuration } from './duration.ts';
 import type { FieldPath, Issue } from './field-path.ts';
 import { readCondition } from './condition.ts';
 import { AUTONOMY_LEVELS } from './types.ts';
-import type { ApprovalMatch, ApprovalRule, Autonomy, Endpoint, Identity, Policy, ToolEntry, ToolHints, ToolRule } from './types.ts';
+import type { ApprovalMatch, ApprovalRule, Autonomy, EndpointRule, IdentityPolicy, Policy, ToolEntry, ToolHints, ToolRule } from './types.ts';
 import { WORST_CASE_HINTS } from './types.ts';
 
 const HINT_NAMES = ['readOnly', 'destructive', 'idempotent', 'openWorld'] as const;
@@ -103,13 +103,13 @@ function readTool(raw: unknown, at: FieldPath, issues: Issue[]): ToolEntry {
   return tool;
 }
 
-function readEndpoint(raw: unknown, at: FieldPath, issues: Issue[]): Endpoint | undefined {
+function readEndpoint(raw: unknown, at: FieldPath, issues: Issue[]): EndpointRule | undefined {
   if (!isPlainObject(raw)) {
     issues.push({ at, message: `endpoint must be a mapping such as { host: api.example.com, methods: [GET], paths: ["/orders/*"] }, got ${describeType(raw)}` });
     return undefined;
   }
   checkKeys(raw, ['host', 'methods', 'paths'], at, issues);
-  const endpoint: Endpoint = {};
+  const endpoint: EndpointRule = {};
   if (raw.host !== undefined) {
     if (typeof raw.host === 'string' && raw.host !== '' && !raw.host.includes('/')) endpoint.host = raw.host.toLowerCase();
     else issues.push({ at: [...at, 'host'], message: `must be a host name such as api.example.com (no scheme or path), got ${JSON.stringify(raw.host)}` });
@@ -217,8 +217,8 @@ function readList<T>(raw: unknown, at: FieldPath, issues: Issue[], readItem: (it
   });
 }
 
-function readIdentity(raw: unknown, at: FieldPath, issues: Issue[], roles: Record<string, string[]>): Identity {
-  const identity: Identity = { autonomy: 'read-only', allow: [], deny: [], approval: [] };
+function readIdentity(raw: unknown, at: FieldPath, issues: Issue[], roles: Record<string, string[]>): IdentityPolicy {
+  const identity: IdentityPolicy = { autonomy: 'read-only', allow: [], deny: [], approval: [] };
   const mapping = readMapping(raw, at, issues, 'an identity');
   if (!mapping) return identity;
   checkKeys(mapping, ['autonomy', 'allow', 'deny', 'approval'], at, issues);
