@@ -147,7 +147,7 @@ function messageFromEvent(role: string, attrs: Attributes): ChatMessage | null {
   return toChatMessage({
     role: asString(source.role) ?? role,
     content: parseContent(source.content),
-    tool_calls: parseJsonValue(source.tool_calls as never),
+    tool_calls: parseJsonValue(source.tool_calls),
     tool_call_id: source.id ?? source.tool_call_id,
   });
 }
@@ -156,11 +156,11 @@ function messageFromEvent(role: string, attrs: Attributes): ChatMessage | null {
 function choiceFromEvent(attrs: Attributes): ChatMessage | null {
   const packed = asRecord(parseJsonValue(attrs['gen_ai.event.content']));
   const source: Record<string, unknown> = packed ?? attrs;
-  const message = asRecord(parseJsonValue(source.message as never)) ?? source;
+  const message = asRecord(parseJsonValue(source.message)) ?? source;
   const converted = toChatMessage({
     role: asString(message.role) ?? 'assistant',
     content: parseContent(message.content),
-    tool_calls: parseJsonValue(message.tool_calls as never),
+    tool_calls: parseJsonValue(message.tool_calls),
   });
   const finishReason = asString(source.finish_reason);
   if (converted !== null && finishReason !== null) converted.finish_reason = finishReason;
@@ -169,7 +169,7 @@ function choiceFromEvent(attrs: Attributes): ChatMessage | null {
 
 /** Content that is a JSON list of parts is parsed; plain text stays text. */
 function parseContent(content: unknown): unknown {
-  const parsed = parseJsonValue(content as never);
+  const parsed = parseJsonValue(content);
   return Array.isArray(parsed) ? parsed : content;
 }
 

@@ -1,7 +1,7 @@
 // normaliseSpan: one decoded OTLP span (with its resource and scope) → the canonical span, for every
 // convention of conventions.md table (b). Runs on the collector's ingest path for every span, so it
 // makes one pass over the attribute keys (attribute-index.ts) and then only direct lookups.
-import { OTEL } from '../attributes.ts';
+import { OTEL, RUNLENS } from '../attributes.ts';
 import { costOf, type ModelPrice } from '../cost.ts';
 import type { NormalisedSpan, OtlpEvent, OtlpSpan, OtlpSpanContext } from '../otlp.ts';
 import type { SpanEvent, SpanKind, SpanStatus } from '../types.ts';
@@ -13,7 +13,7 @@ import { langfuseKind, readLangfuse } from './langfuse.ts';
 import { asMessagesOr } from './messages.ts';
 import { openInferenceKind, readOpenInference } from './openinference.ts';
 import { readTraceloop, traceloopKind } from './openllmetry.ts';
-import { asString, normaliseFinishReason } from './values.ts';
+import { asNumber, asString, normaliseFinishReason } from './values.ts';
 import { readVercel, vercelKind } from './vercel.ts';
 
 export interface NormaliseOptions {
@@ -101,6 +101,8 @@ function heuristicKind(index: AttributeIndex): SpanKind {
 function readFields(context: ReadContext): SpanFields {
   const { index, span } = context;
   const fields = emptyFields();
+  // Our own attribute: the cost the Runlens SDK computed for the call.
+  fields.costUsd = asNumber(index.attributes[RUNLENS.costUsd]);
   if (index.langfuse) readLangfuse(context, fields);
   if (index.openInference) readOpenInference(context, fields);
   if (index.genAi || span.events.length > 0) readGenAi(context, fields);

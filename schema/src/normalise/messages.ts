@@ -78,7 +78,7 @@ function appendOpenAiToolCalls(parts: MessagePart[], toolCalls: unknown): void {
       type: 'tool_call',
       id: asString(record.id),
       name: asString(fn?.name ?? record.name) ?? '',
-      arguments: parseJsonValue((fn?.arguments ?? record.arguments) as never),
+      arguments: parseJsonValue((fn?.arguments ?? record.arguments)),
     });
   }
 }
@@ -104,7 +104,7 @@ export function toPart(value: unknown): MessagePart {
         type: 'tool_call',
         id: asString(part.id ?? part.toolCallId ?? part.call_id),
         name: asString(part.name ?? part.toolName) ?? '',
-        arguments: parseJsonValue((part.arguments ?? part.input ?? part.args) as never),
+        arguments: parseJsonValue((part.arguments ?? part.input ?? part.args)),
       };
     case 'tool_call_response': // GenAI (`response`; some SDKs wrote `result`)
     case 'tool-result': // Vercel
@@ -123,8 +123,8 @@ export function toPart(value: unknown): MessagePart {
 /** Vercel v5 wraps results as `{ type: 'json' | 'text', value }`; unwrap it, and parse JSON strings. */
 function toolResponse(value: unknown): unknown {
   const record = asRecord(value);
-  if (record !== null && (record.type === 'json' || record.type === 'text') && 'value' in record) return parseJsonValue(record.value as never);
-  return parseJsonValue(value as never);
+  if (record !== null && (record.type === 'json' || record.type === 'text') && 'value' in record) return parseJsonValue(record.value);
+  return parseJsonValue(value);
 }
 
 /**

@@ -95,11 +95,11 @@ function toMessage(m: Record<string, unknown>): ChatMessage {
       const call = asRecord(asRecord(item)?.tool_call);
       if (call === null) continue;
       const fn = asRecord(call.function);
-      parts.push({ type: 'tool_call', id: asString(call.id), name: asString(fn?.name) ?? '', arguments: parseJsonValue(fn?.arguments as never) });
+      parts.push({ type: 'tool_call', id: asString(call.id), name: asString(fn?.name) ?? '', arguments: parseJsonValue(fn?.arguments) });
     }
   }
   const functionName = asString(m.function_call_name);
-  if (functionName !== null) parts.push({ type: 'tool_call', id: null, name: functionName, arguments: parseJsonValue(m.function_call_arguments_json as never) });
+  if (functionName !== null) parts.push({ type: 'tool_call', id: null, name: functionName, arguments: parseJsonValue(m.function_call_arguments_json) });
   const message: ChatMessage = { role, parts };
   const name = asString(m.name);
   if (name !== null) message.name = name;

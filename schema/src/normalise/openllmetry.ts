@@ -71,12 +71,12 @@ function messagesFromFlat(entries: FlatEntry[]): ChatMessage[] {
     if (m === null) continue;
     const role = asString(m.role) ?? 'user';
     const parts: MessagePart[] = [];
-    const content = parseJsonValue(m.content as never);
+    const content = parseJsonValue(m.content);
     appendContent(parts, Array.isArray(content) ? content : m.content, role, asString(m.tool_call_id));
     if (Array.isArray(m.tool_calls)) {
       for (const entry of m.tool_calls) {
         const call = asRecord(entry);
-        if (call !== null) parts.push({ type: 'tool_call', id: asString(call.id), name: asString(call.name) ?? '', arguments: parseJsonValue(call.arguments as never) });
+        if (call !== null) parts.push({ type: 'tool_call', id: asString(call.id), name: asString(call.name) ?? '', arguments: parseJsonValue(call.arguments) });
       }
     }
     const message: ChatMessage = { role, parts };

@@ -30,7 +30,7 @@ export function asTokenCount(value: unknown): number | null {
  * The value a client meant: a string holding a JSON object or array is parsed, anything else is
  * returned as is. Only `{` and `[` openers are tried so that plain text like "42" or "true" stays text.
  */
-export function parseJsonValue(value: AttributeValue | undefined): unknown {
+export function parseJsonValue(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   let i = 0;
   // Skip leading whitespace without allocating a trimmed copy of a possibly large prompt.
@@ -51,7 +51,7 @@ export function asRecord(value: unknown): Record<string, unknown> | null {
 
 /** The first element of an array (or of a JSON array string), or the value itself if it is a scalar string. */
 export function firstString(value: unknown): string | null {
-  const parsed = parseJsonValue(value as AttributeValue);
+  const parsed = parseJsonValue(value);
   if (Array.isArray(parsed)) return parsed.length > 0 ? asString(parsed[0]) : null;
   return asString(parsed);
 }

@@ -99,7 +99,7 @@ function responseMessage(a: Attributes, finishReason: string | null): ChatMessag
         type: 'tool_call',
         id: asString(call.toolCallId),
         name: asString(call.toolName) ?? '',
-        arguments: parseJsonValue((call.input ?? call.args) as never),
+        arguments: parseJsonValue((call.input ?? call.args)),
       });
     }
   }
