@@ -1,7 +1,7 @@
 // Price of an llm call for the maxCostUsd budget, from the shared price table in @runlens/schema.
 // The SDK never sends this estimate as `runlens.cost.usd`: the collector prices calls itself
 // (with its own overrides); only a cost the agent states explicitly is sent.
-import * as schema from '@runlens/schema';
+import { costOf } from '@runlens/schema';
 
 export interface CallUsage {
   model: string;
@@ -12,17 +12,11 @@ export interface CallUsage {
   cacheWriteTokens: number | null;
 }
 
-type CostOf = (usage: CallUsage) => number | null;
-
-// Looked up at run time so the SDK works with a schema build that has no price table yet.
-const costOf = (schema as unknown as { costOf?: CostOf }).costOf;
-
 /** USD cost from the price table, or null for an unknown model or missing usage. */
 export function priceOfCall(usage: CallUsage): number | null {
-  if (typeof costOf !== 'function') return null;
   try {
     return costOf(usage);
   } catch {
-    return null;
+    return null; // a price-table problem must not break the agent's call
   }
 }
