@@ -44,6 +44,10 @@ describe('costOf', () => {
     expect(costOf(usage({ provider, model: models[provider]! }))).toBeGreaterThan(0);
   });
 
+  it('prices a router`s provider/model names at the provider`s list price', () => {
+    expect(costOf(usage({ provider: 'gateway', model: 'openai/gpt-4o' }))).toBeCloseTo((1000 * 2.5 + 100 * 10) / 1e6, 12);
+  });
+
   it('uses an override over the price table, matching the model name case-insensitively', () => {
     const overrides = { 'GPT-4o': { input: 1, output: 2, cachedInput: 0.5 } };
     expect(costOf(usage({ cachedTokens: 400 }), overrides)).toBeCloseTo((600 * 1 + 400 * 0.5 + 100 * 2) / 1e6, 12);

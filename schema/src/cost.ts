@@ -108,6 +108,11 @@ const PROVIDER_ALIASES: Record<string, string> = {
   'google-vertex': 'google',
   vertex: 'google',
   mistral_ai: 'mistral',
+  togetherai: 'together',
+  // Routers name models `provider/model` and bill the provider's list price; genai-prices resolves
+  // that form under its `litellm` id.
+  gateway: 'litellm',
+  litellm: 'litellm',
 };
 
 const CONDITIONAL_PRICE_TTL_MS = 60_000;
@@ -130,7 +135,7 @@ function lookUp(provider: string | null, model: string): TableEntry | null {
   if (provider !== null) {
     const lower = provider.toLowerCase();
     providerId = PROVIDER_ALIASES[lower] ?? lower;
-    if (findProvider({ providerId }) === undefined) return null;
+    if (providerId !== 'litellm' && findProvider({ providerId }) === undefined) return null;
   }
   let found;
   try {
