@@ -107,13 +107,13 @@ function toProtobufShape(value: unknown, key = ''): unknown {
 }
 
 /** The protobuf ExportTraceServiceRequest of an OTLP/JSON-shaped request (hex ids). */
-export function protobufTraceBody(request: Json): Uint8Array {
-  return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(toProtobufShape(request) as Json)).finish();
+export function protobufTraceBody(request: Json): Buffer {
+  return Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(toProtobufShape(request) as Json)).finish());
 }
 
 /** The protobuf ExportLogsServiceRequest of an OTLP/JSON-shaped request (hex ids). */
-export function protobufLogsBody(request: Json): Uint8Array {
-  return ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(toProtobufShape(request) as Json)).finish();
+export function protobufLogsBody(request: Json): Buffer {
+  return Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(toProtobufShape(request) as Json)).finish());
 }
 
 /** A logs export: one `gen_ai.evaluation.result` event on the chat span and one plain log line. */
