@@ -203,6 +203,24 @@ describe('GenAI conventions, current form', () => {
     expect(span.costUsd).toBeCloseTo((1000 * 0.02) / 1e6, 12);
   });
 
+  it('adds cache counts back into input tokens that evidently excluded them (rule 4)', () => {
+    const span = normaliseSpan(
+      otlpSpan({
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+          'gen_ai.usage.input_tokens': 12,
+          'gen_ai.usage.cache_read.input_tokens': 3000,
+          'gen_ai.usage.cache_creation.input_tokens': 500,
+          'gen_ai.usage.output_tokens': 90,
+        },
+      }),
+      spanContext(),
+    );
+    expect(span).toMatchObject({ inputTokens: 3512, cachedTokens: 3000 });
+  });
+
   it('reports a failed operation: error status, message and error.type', () => {
     const span = normaliseSpan(
       otlpSpan({

@@ -27,6 +27,7 @@ export function normaliseSpan(span: OtlpSpan, context: OtlpSpanContext, options:
   const kind = detectKind(index, span.name);
   const fields = readFields({ index, span, kind });
 
+  includeCacheInInputTokens(fields);
   if (kind === 'llm') {
     fields.input = asMessagesOr(fields.input, 'user');
     fields.output = asMessagesOr(fields.output, 'assistant');
@@ -109,6 +110,16 @@ function readFields(context: ReadContext): SpanFields {
   if (index.traceloop || index.promptEntries !== null || index.completionEntries !== null) readTraceloop(context, fields);
   if (index.vercel) readVercel(context, fields);
   return fields;
+}
+
+/**
+ * Rule 4: canonical input tokens include cache reads and writes. Some instrumentations pass on
+ * Anthropic's `input_tokens`, which excludes them; when the cache counts exceed the input count that
+ * is certain, and the cache is added back.
+ */
+function includeCacheInInputTokens(fields: SpanFields): void {
+  const cache = (fields.cachedTokens ?? 0) + (fields.cacheWriteTokens ?? 0);
+  if (fields.inputTokens !== null && cache > fields.inputTokens) fields.inputTokens += cache;
 }
 
 function exceptionEvent(events: OtlpEvent[]): OtlpEvent | null {
