@@ -54,8 +54,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function post(path: string, body: BodyInit, headers: Record<string, string>, target = app): Promise<Response> {
-  return Promise.resolve(target.request(path, { method: 'POST', body, headers }));
+function post(path: string, body: BodyInit | Uint8Array, headers: Record<string, string>, target = app): Promise<Response> {
+  // Encoders' Uint8Arrays are typed over ArrayBufferLike, which DOM's BodyInit does not name.
+  return Promise.resolve(target.request(path, { method: 'POST', body: body as BodyInit, headers }));
 }
 
 async function bytes(response: Response): Promise<Buffer> {
@@ -225,7 +226,7 @@ describe('requests that are refused whole', () => {
     ['an OTLP logs export in protobuf', protobufLogsBody(evaluationLogsRequest()), PROTOBUF_TYPE, 400, 3, /^body is an OTLP logs export, not traces: send it to \/v1\/logs$/],
   ] as const)('%s is answered with a Status body encoded like the request, and nothing is stored', async (_name, body, headers, status, code, message) => {
     const before = store.stats().spans;
-    const response = await post('/v1/traces', body as BodyInit, headers as Record<string, string>);
+    const response = await post('/v1/traces', body, headers as Record<string, string>);
     expect(response.status).toBe(status);
     const wire = (headers as Record<string, string>)['Content-Type'];
     expect(response.headers.get('content-type')).toBe(wire === 'application/x-protobuf' ? 'application/x-protobuf' : 'application/json');
