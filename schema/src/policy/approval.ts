@@ -42,10 +42,18 @@ export function approverRole(approval: ApprovalRequirement, approver: string, gr
   return approval.approvers.find((role) => (approval.membersByRole[role] ?? []).some((member) => isMember(member, approver, groups)));
 }
 
+/** `25h` → `1d 1h`: the two largest units, enough to compare a delay with an expiry. */
 function formatDurationMs(ms: number): string {
   const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
-  for (const [unit, size] of units) if (ms >= size) return `${Math.round((ms / size) * 10) / 10}${unit}`;
-  return `${ms}ms`;
+  const parts: string[] = [];
+  let rest = Math.max(0, Math.round(ms));
+  for (const [unit, size] of units) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count > 0 || parts.length > 0) parts.push(`${count}${unit}`);
+  }
+  const shown = parts.slice(0, 2).filter((part) => !part.startsWith('0'));
+  return shown.length > 0 ? shown.join(' ') : `${ms}ms`;
 }
 
 /** Whether one approval decision counts, and why. */

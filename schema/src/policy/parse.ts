@@ -58,7 +58,7 @@ export function parsePolicy(text: string, source?: string): PolicyResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((error) => formatError(source, error.linePos?.[0].line ?? null, '', error.message.split('\n')[0] as string)),
+      errors: doc.errors.map((error) => formatError(source, lines.linePos(error.pos[0]).line, '', error.message.split('\n')[0] as string)),
     };
   }
   if (doc.contents === null) return { ok: false, errors: [formatError(source, null, '', 'the policy is empty')] };
