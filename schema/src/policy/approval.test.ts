@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectApprovals, judgeApproval } from './approval.ts';
 import { decide } from './decide.ts';
-import { examplePolicy } from './test-fixtures.ts';
+import { examplePolicy } from './fixtures/example-policy.ts';
 import type { ApprovalRequirement } from './types.ts';
 
 const HOUR = 3_600_000;

@@ -236,7 +236,7 @@ function readComparison(raw: Record<string, unknown>, at: FieldPath, issues: Iss
       const problem = patternProblem(value);
       if (problem) issues.push({ at: where, message: problem });
     }
-    (comparison as unknown as Record<string, unknown>)[operator] = value;
+    (comparison as unknown as Record<string, unknown>)[operator] = Array.isArray(value) ? [...value] : value;
   }
   if (operators === 0) {
     issues.push({ at, message: `a comparison needs an operator: one of ${COMPARISON_OPERATORS.join(', ')}` });

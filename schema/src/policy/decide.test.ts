@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, readHttpCall } from './decide.ts';
 import { loadPolicyObject } from './parse.ts';
-import { examplePolicy, examplePolicyWithAutonomy, validPolicy } from './test-fixtures.ts';
+import { examplePolicy, examplePolicyWithAutonomy, validPolicy } from './fixtures/example-policy.ts';
 import type { Policy } from './types.ts';
 
 const agent = (policy: Policy, tool: string, args: unknown = {}) => decide(policy, { service: 'support-agent', tool, args, initiatingUser: 'bob' });
@@ -238,5 +238,31 @@ describe('readHttpCall', () => {
     const call = (url: string) => decide(result.policy, { service: 'bot', tool: 'fetch', args: { url } }).decision;
     expect(call('http://localhost:8080/x')).toBe('allow');
     expect(call('http://localhost:9090/x')).toBe('deny');
+  });
+});
+
+describe('approval rules and the allow list', () => {
+  it('the first match wins: an approval rule makes a tool callable with approval even if allow does not list it', () => {
+    const policy = validPolicy(`
+version: 1
+approvers: { finance: [alice] }
+tools:
+  refund: { hints: { readOnly: false } }
+identities:
+  bot:
+    autonomy: write
+    approval: [{ match: { tool: refund }, approvers: [finance] }]
+`);
+    expect(decide(policy, { service: 'bot', tool: 'refund', args: {} }).decision).toBe('approval_required');
+  });
+
+  it('a loaded policy is frozen, and loading does not freeze the object it was given', () => {
+    const source = { version: 1, approvers: { finance: ['alice'] }, identities: { bot: { autonomy: 'write', allow: [{ tool: 'x', when: { path: 'a', in: [1, 2] } }] } } };
+    const result = loadPolicyObject(source);
+    if (!result.ok) throw new Error(result.errors[0]?.message);
+    expect(Object.isFrozen(result.policy.identities.bot?.allow[0])).toBe(true);
+    expect(() => (result.policy.approvers.finance as string[]).push('mallory')).toThrow(TypeError);
+    expect(Object.isFrozen(source.approvers.finance)).toBe(false);
+    expect(Object.isFrozen(source.identities.bot.allow[0]?.when.in)).toBe(false);
   });
 });

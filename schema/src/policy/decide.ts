@@ -124,7 +124,8 @@ export function decide(policy: Policy, call: PolicyToolCall): Decision {
   if (entry?.http) {
     const read = readHttpCall(args);
     if ('problem' in read) {
-      return decision({ decision: 'deny', rule: formatFieldPath(['tools', tool, 'http']), reason: `${tool} calls HTTP (tools.${tool}.http: true) but ${read.problem}, so no endpoint rule can judge it` });
+      const rule = formatFieldPath(['tools', tool, 'http']);
+      return decision({ decision: 'deny', rule, reason: `${tool} calls HTTP (${rule}: true) but ${read.problem}, so no endpoint rule can judge it` });
     }
     http = read;
   }

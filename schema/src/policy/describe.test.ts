@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.ts';
 import { describeIdentity } from './describe.ts';
-import { examplePolicy, examplePolicyWithAutonomy, validPolicy } from './test-fixtures.ts';
+import { examplePolicy, examplePolicyWithAutonomy, validPolicy } from './fixtures/example-policy.ts';
 
 const summary = (rows: ReturnType<typeof describeIdentity>) => rows.map((row) => [row.tool, row.decision, row.condition, row.rule]);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lintPolicy } from './lint.ts';
-import { examplePolicy, validPolicy } from './test-fixtures.ts';
+import { examplePolicy, validPolicy } from './fixtures/example-policy.ts';
 
 const findingsOf = (text: string) => lintPolicy(validPolicy(text)).map((f) => `${f.level} ${f.path}: ${f.message}`);
 

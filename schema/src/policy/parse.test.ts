@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicyObject, parsePolicy } from './parse.ts';
-import { EXAMPLE_POLICY_TEXT, examplePolicy } from './test-fixtures.ts';
+import { EXAMPLE_POLICY_TEXT, examplePolicy } from './fixtures/example-policy.ts';
 import { WORST_CASE_HINTS } from './types.ts';
 
 const errorsOf = (text: string, source = 'runlens.policy.yaml') => {

@@ -38,13 +38,23 @@ function lineOf(doc: Document, lines: LineCounter, at: FieldPath): number | null
   return offset === undefined ? null : lines.linePos(offset).line;
 }
 
+// A loaded policy is frozen: its compiled matchers are cached by identity, so a later change to
+// the object would not be seen by `decide`. Load a new policy instead.
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 /** Validates an already-parsed document (from JSON, or an object built in code). */
 export function loadPolicyObject(value: unknown, source?: string): PolicyResult {
   const read = readPolicy(value);
   if (read.policy === null) {
     return { ok: false, errors: read.issues.map((issue) => formatError(source, null, formatFieldPath(issue.at), issue.message)) };
   }
-  compilePolicy(read.policy);
+  compilePolicy(deepFreeze(read.policy));
   return { ok: true, policy: read.policy };
 }
 
@@ -74,6 +84,6 @@ export function parsePolicy(text: string, source?: string): PolicyResult {
       formatError(source, lineOf(doc, lines, issue.lineAt ?? issue.at), formatFieldPath(issue.at), issue.message);
     return { ok: false, errors: read.issues.map(toError) };
   }
-  compilePolicy(read.policy);
+  compilePolicy(deepFreeze(read.policy));
   return { ok: true, policy: read.policy };
 }

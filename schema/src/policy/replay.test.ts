@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replayToolCall } from './replay.ts';
-import { examplePolicy, examplePolicyWithAutonomy } from './test-fixtures.ts';
+import { examplePolicy, examplePolicyWithAutonomy } from './fixtures/example-policy.ts';
 
 const HOUR = 3_600_000;
 const startedAt = Date.UTC(2026, 0, 1, 9);

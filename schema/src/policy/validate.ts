@@ -53,7 +53,8 @@ function readStringList(raw: unknown, at: FieldPath, issues: Issue[], what: stri
     issues.push({ at: [...at, bad], message: `${what} must be a list of non-empty strings, got ${JSON.stringify(raw[bad])}` });
     return undefined;
   }
-  return raw as string[];
+  // A copy: the loaded policy is frozen, the caller's object must not be.
+  return [...(raw as string[])];
 }
 
 function readBoolean(raw: unknown, at: FieldPath, issues: Issue[], fallback: boolean): boolean {
