@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Hono } from 'hono';
 import { normaliseSpan } from '@runlens/schema';
 import { context, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -173,6 +174,24 @@ describe('exporting traces', () => {
 });
 
 describe('partial success', () => {
+  it('rejects a span the normaliser cannot handle and stores the others', async () => {
+    const traceId = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2';
+    const fragile = otlpRoutes({
+      store,
+      normalise: (span, context) => {
+        if (span.name === 'explode') throw new Error('unexpected attribute shape');
+        return normaliseSpan(span, context);
+      },
+      maxBodyBytes: MiB,
+    });
+    const body = JSON.stringify(jsonRequest([jsonSpan({ traceId }), jsonSpan({ traceId, spanId: '2'.repeat(16), name: 'explode' })]));
+    const response = await post('/v1/traces', body, JSON_TYPE, fragile);
+    expect(await response.json()).toEqual({
+      partialSuccess: { rejectedSpans: '1', errorMessage: `span ${'2'.repeat(16)}: could not be normalised: unexpected attribute shape` },
+    });
+    expect(store.getTrace(traceId)?.spans).toHaveLength(1);
+  });
+
   it('stores the valid spans and reports the rejected ones in JSON', async () => {
     const traceId = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb1';
     const spans = [
@@ -261,6 +280,21 @@ describe('requests that are refused whole', () => {
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST, OPTIONS');
     expect(await response.json()).toEqual({ code: 12, message: `${method} is not allowed on /v1/traces; OTLP/HTTP exports use POST` });
+  });
+});
+
+describe('mounted in the collector app', () => {
+  it('keeps OTLP answers and Status errors while the parent handles its own routes', async () => {
+    const parent = new Hono();
+    parent.route('/', app);
+    parent.get('/healthz', (c) => c.json({ status: 'ok' }));
+    parent.onError((error, c) => c.json({ error: error.message }, 500));
+    expect((await parent.request('/healthz')).headers.get('access-control-allow-origin')).toBeNull();
+    const refused = await parent.request('/v1/traces', { method: 'POST', body: '{', headers: JSON_TYPE });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: 3, message: expect.stringMatching(/^body is not valid JSON/) });
+    expect((await parent.request('/v1/traces')).status).toBe(405);
+    expect((await parent.request('/v1/traces', { method: 'POST', body: '{}', headers: JSON_TYPE })).status).toBe(200);
   });
 });
 
