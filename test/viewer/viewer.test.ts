@@ -222,13 +222,14 @@ describe('trace page', () => {
 
 describe('dashboards', () => {
   it('shows every metric, then one series per prompt version when grouped by version', async () => {
-    await page.goto(`${collector.url}/dashboards?range=6h`);
+    // The support agent only: the large batch trace is another agent.
+    await page.goto(`${collector.url}/dashboards?range=6h&agent=support`);
     const charts = page.locator('figure[data-chart]');
     await expect.poll(() => charts.count()).toBe(9);
     const titles = await charts.evaluateAll((els) => els.map((e) => e.getAttribute('data-chart')));
     expect(titles).toEqual(['Runs', 'Success rate', 'Tool error rate', 'Escalation rate', 'Duration', 'Tokens per run', 'Cost per run', 'Cost per success', 'Policy violations per run']);
     await page.locator('[data-testid="group-summary"] tbody tr[data-group="all runs"]').waitFor();
-    const stored = ((await (await fetch(`${collector.url}/api/runs?limit=500`)).json()) as RunsPage).runs.length;
+    const stored = ((await (await fetch(`${collector.url}/api/runs?agent=support&limit=500`)).json()) as RunsPage).runs.length;
     const runsCell = page.locator('[data-testid="group-summary"] tr[data-group="all runs"] td').nth(1);
     expect(await runsCell.textContent()).toBe(String(stored));
     await screenshot(page, 'dashboards.png');
@@ -236,13 +237,13 @@ describe('dashboards', () => {
     await page.click('button[data-group-by="version"]');
     await expect.poll(() => page.url()).toContain('groupBy=version');
     const summaryGroups = page.locator('[data-testid="group-summary"] tbody tr[data-group]');
-    await expect.poll(() => summaryGroups.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-group')).sort())).toEqual(['v1', 'v2']);
+    await expect.poll(() => summaryGroups.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-group')).sort())).toEqual(['prompt=v1', 'prompt=v2']);
     // The success-rate chart's legend names one series per version (after the time column).
     const legend = page.locator('figure[data-chart="Success rate"] .u-legend .u-series th');
-    await expect.poll(() => legend.allTextContents()).toEqual(['time', 'v1', 'v2']);
+    await expect.poll(() => legend.allTextContents()).toEqual(['time', 'prompt=v1', 'prompt=v2']);
     // The canary (v2) has the failures.
     const rate = async (group: string) => page.locator(`[data-testid="group-summary"] tr[data-group="${group}"] td`).nth(2).textContent();
-    expect(parseFloat((await rate('v1'))!)).toBeGreaterThan(parseFloat((await rate('v2'))!));
+    expect(parseFloat((await rate('prompt=v1'))!)).toBeGreaterThan(parseFloat((await rate('prompt=v2'))!));
     await screenshot(page, 'dashboards-by-version.png');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCost, formatCount, formatDuration, formatPercent, formatTimestamp, formatTokens, fromDatetimeLocal, toDatetimeLocal } from './format.ts';
+import { formatCost, formatCount, formatDuration, formatStep, formatPercent, formatTimestamp, formatTokens, fromDatetimeLocal, toDatetimeLocal } from './format.ts';
 
 describe('format', () => {
   it('shows durations in the unit a person reads fastest', () => {
@@ -10,6 +10,10 @@ describe('format', () => {
     expect(formatDuration(125_000)).toBe('2m 05s');
     expect(formatDuration(3_780_000)).toBe('1h 03m');
     expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(0)).toBe('0 ms');
+    expect(formatStep(900_000)).toBe('15 min');
+    expect(formatStep(3_600_000)).toBe('1 h');
+    expect(formatStep(86_400_000)).toBe('1 d');
   });
 
   it('says "unknown price" for a null cost instead of $0', () => {

@@ -4,6 +4,7 @@
 /** 850 ms, 1.24 s, 2m 05s, 1h 03m. */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms == null || !Number.isFinite(ms)) return '—';
+  if (ms === 0) return '0 ms';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
@@ -15,6 +16,14 @@ export function formatDuration(ms: number | null | undefined): string {
   }
   const totalMinutes = Math.round(totalSeconds / 60);
   return `${Math.floor(totalMinutes / 60)}h ${String(totalMinutes % 60).padStart(2, '0')}m`;
+}
+
+/** A bucket size: "1 min", "15 min", "1 h", "1 d". */
+export function formatStep(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return formatDuration(ms);
 }
 
 /** 950, 12.3k, 4.1M. */

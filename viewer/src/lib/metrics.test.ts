@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricsPoint } from '@runlens/schema';
-import { dashboardFromSearch, dashboardToSearch, dashboardWindow, metricsToColumns, resolveStep, runsLinkForSelection, summariseGroups } from './metrics.ts';
+import { dashboardFromSearch, dashboardToSearch, dashboardWindow, metricsToColumns, resolveStep, runsLinkForSelection, shortGroupLabels, summariseGroups, versionFilterValue } from './metrics.ts';
 
 function point(t: number, runs: number, successRate: number | null): MetricsPoint {
   return {
@@ -80,5 +80,21 @@ describe('summariseGroups', () => {
     expect(v1!.cost).toBeCloseTo(0.1);
     expect(v1!.costPerSuccess).toBeCloseTo(0.1 / 3);
     expect(v2).toMatchObject({ group: 'v2', runs: 2, successRate: 0.5, cost: null, costIncomplete: true, costPerSuccess: null });
+  });
+});
+
+describe('version groups', () => {
+  it('drop the versions every group shares from their labels', () => {
+    expect(shortGroupLabels(['prompt=v1 app=1.4.0', 'prompt=v2 app=1.4.0'])).toEqual(['prompt=v1', 'prompt=v2']);
+    expect(shortGroupLabels(['prompt=v1 app=1.4.0', 'prompt=v1 app=2.0.0', 'prompt=v2 app=1.4.0'])).toEqual(['prompt=v1 app=1.4.0', 'prompt=v1 app=2.0.0', 'prompt=v2 app=1.4.0']);
+    expect(shortGroupLabels(['prompt=v1'])).toEqual(['prompt=v1']);
+    expect(shortGroupLabels(['gpt-4o', 'gpt-4o-mini'])).toEqual(['gpt-4o', 'gpt-4o-mini']);
+  });
+
+  it('filter the runs by the version that sets a group apart', () => {
+    const all = ['prompt=v1 app=1.4.0', 'prompt=v2 app=1.4.0'];
+    expect(versionFilterValue('prompt=v2 app=1.4.0', all)).toBe('v2');
+    expect(versionFilterValue('prompt=v1 app=2.0.0', ['prompt=v1 app=1.4.0', 'prompt=v1 app=2.0.0'])).toBe('2.0.0');
+    expect(runsLinkForSelection(0, 10, 'version', 'prompt=v2 app=1.4.0', undefined, all)).toBe('/runs?from=0&to=10&version=v2');
   });
 });

@@ -39,10 +39,44 @@ export function metricsToColumns(response: MetricsResponse): MetricColumns {
   }
   return {
     xs: tsMs.map((t) => t / 1000),
-    groups: response.series.map((s) => (grouped ? (s.group ?? '(none)') : 'all runs')),
+    groups: grouped ? shortGroupLabels(response.series.map((s) => s.group ?? '(none)')) : response.series.map(() => 'all runs'),
     groupValues: response.series.map((s) => s.group),
     columns,
   };
+}
+
+/** `prompt=v2 app=1.4.0` → [['prompt', 'v2'], ['app', '1.4.0']]; a plain label is one pair with no key. */
+function labelPairs(label: string): [string, string][] {
+  if (!label.includes('=')) return [['', label]];
+  return label.split(' ').map((part) => {
+    const eq = part.indexOf('=');
+    return eq < 0 ? ['', part] : [part.slice(0, eq), part.slice(eq + 1)];
+  });
+}
+
+/**
+ * Version groups are labelled with every version of a run (`prompt=v2 app=1.4.0`). Parts shared
+ * by all groups say nothing in a comparison, so they are left out: `prompt=v1` vs `prompt=v2`.
+ */
+export function shortGroupLabels(labels: string[]): string[] {
+  if (labels.length < 2) return labels;
+  const parsed = labels.map(labelPairs);
+  const common = new Set(parsed[0]!.map(([k, v]) => `${k}=${v}`).filter((kv) => parsed.every((pairs) => pairs.some(([k, v]) => `${k}=${v}` === kv))));
+  return parsed.map((pairs, i) => {
+    const kept = pairs.filter(([k, v]) => !common.has(`${k}=${v}`));
+    return kept.length === 0 ? labels[i]! : kept.map(([k, v]) => (k ? `${k}=${v}` : v)).join(' ');
+  });
+}
+
+/**
+ * The runs list's `version` filter takes one version, which matches any of a run's versions. For
+ * a group label with several, take the one that tells this group apart from the others.
+ */
+export function versionFilterValue(label: string, allLabels: readonly string[]): string {
+  const pairs = labelPairs(label);
+  const others = allLabels.filter((l) => l !== label).map(labelPairs);
+  const distinctive = pairs.find(([k, v]) => others.some((o) => !o.some(([ok, ov]) => ok === k && ov === v)));
+  return (distinctive ?? pairs[0]!)[1];
 }
 
 export const DASHBOARD_RANGES = [
@@ -114,13 +148,17 @@ export function dashboardWindow(d: DashboardParams, now: number = Date.now()): {
 }
 
 /** Runs filter for the runs behind a chart selection: the time window and, when grouped, the group. */
-export function runsLinkForSelection(fromMs: number, toMs: number, groupBy: MetricsGroupBy | null, group: string | null, d?: Pick<DashboardParams, 'service' | 'agent'>): string {
+export function runsLinkForSelection(fromMs: number, toMs: number, groupBy: MetricsGroupBy | null, group: string | null, d?: Pick<DashboardParams, 'service' | 'agent'>, allGroups: readonly (string | null)[] = []): string {
   const params = new URLSearchParams();
   params.set('from', String(Math.floor(fromMs)));
   params.set('to', String(Math.ceil(toMs)));
   if (d?.agent) params.set('agent', d.agent);
   if (d?.service) params.set('service', d.service);
-  if (groupBy && group != null) params.set(groupBy, group);
+  if (groupBy === 'version' && group) {
+    params.set('version', versionFilterValue(group, allGroups.filter((g): g is string => g != null)));
+  } else if (groupBy && group) {
+    params.set(groupBy, group);
+  }
   return `/runs?${params.toString()}`;
 }
 
