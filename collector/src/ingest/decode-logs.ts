@@ -5,7 +5,7 @@ import type { OtlpLogRecord } from '@runlens/schema';
 import { decodeAnyValue, decodeAttributes } from './any-value.ts';
 import { describeJsonType, InvalidItemError, InvalidRequestError } from './errors.ts';
 import { checkSpanId, checkTraceId } from './ids.ts';
-import { isObject, list, MAX_PROBLEMS } from './raw.ts';
+import { checkUnixNanos, isObject, list, MAX_PROBLEMS } from './raw.ts';
 import type { OtlpWire } from './wire.ts';
 
 export interface DecodedLogs {
@@ -79,12 +79,13 @@ function decodeLogRecord(raw: unknown, resource: OtlpLogRecord['resource'], wire
   } catch (error) {
     throw error instanceof InvalidRequestError ? error.at('body') : error;
   }
-  const time = wire.nanos(raw.timeUnixNano ?? raw.time_unix_nano, 'timeUnixNano');
+  const time = checkUnixNanos(wire.nanos(raw.timeUnixNano ?? raw.time_unix_nano, 'timeUnixNano'), 'timeUnixNano');
   const eventName = raw.eventName ?? raw.event_name;
   const attributeName = attributes[EVENT_NAME_ATTRIBUTE];
   return {
     // A time of 0 means unknown; the observed time is the collector-side fallback OTLP defines.
-    timeUnixNano: time !== 0n ? time : wire.nanos(raw.observedTimeUnixNano ?? raw.observed_time_unix_nano, 'observedTimeUnixNano'),
+    timeUnixNano:
+      time !== 0n ? time : checkUnixNanos(wire.nanos(raw.observedTimeUnixNano ?? raw.observed_time_unix_nano, 'observedTimeUnixNano'), 'observedTimeUnixNano'),
     eventName:
       typeof eventName === 'string' && eventName !== '' ? eventName : typeof attributeName === 'string' && attributeName !== '' ? attributeName : null,
     traceId: traceId === '' ? null : checkTraceId(traceId),

@@ -168,6 +168,7 @@ describe('validating spans', () => {
     ['a numeric trace id', { traceId: 12 }, 'traceId must be a hex string, got a number'],
     ['a missing start time', { startTimeUnixNano: undefined }, 'startTimeUnixNano is missing'],
     ['an end before the start', { endTimeUnixNano: '1767225599000000000' }, 'endTimeUnixNano (1767225599000000000) is before startTimeUnixNano (1767225600000000000)'],
+    ['a time after 2^63 - 1 ns', { endTimeUnixNano: '18446744073709551615' }, 'endTimeUnixNano 18446744073709551615 is after the year 2262 (2^63 - 1 ns)'],
     ['a time that is not a number', { startTimeUnixNano: 'soon' }, 'startTimeUnixNano must be a decimal integer string, got "soon"'],
     ['an event with a bad time', { events: [{ name: 'e', timeUnixNano: 'x' }] }, 'events[0].timeUnixNano must be a decimal integer string, got "x"'],
     ['a link with a bad id', { links: [{ traceId: TRACE_ID, spanId: '12' }] }, 'links[0].spanId must be 16 hex characters, got 2'],

@@ -5,7 +5,7 @@ import type { OtlpEvent, OtlpLink, OtlpScope, OtlpSpan, OtlpSpanContext, OtlpSpa
 import { decodeAttributes } from './any-value.ts';
 import { describeJsonType, InvalidItemError, InvalidRequestError, LOGS_SENT_TO_TRACES } from './errors.ts';
 import { checkParentSpanId, checkSpanId, checkTraceId } from './ids.ts';
-import { isObject, list, MAX_PROBLEMS } from './raw.ts';
+import { checkUnixNanos, isObject, list, MAX_PROBLEMS } from './raw.ts';
 import type { OtlpWire } from './wire.ts';
 
 /** Spans that share a resource and an instrumentation scope. */
@@ -150,8 +150,8 @@ function decodeSpan(raw: unknown, wire: OtlpWire): OtlpSpan {
 
   const name = raw.name ?? '';
   if (typeof name !== 'string') throw new InvalidItemError(`name must be a string, got ${describeJsonType(name)}`);
-  const startTimeUnixNano = wire.nanos(raw.startTimeUnixNano ?? raw.start_time_unix_nano, 'startTimeUnixNano');
-  const endTimeUnixNano = wire.nanos(raw.endTimeUnixNano ?? raw.end_time_unix_nano, 'endTimeUnixNano');
+  const startTimeUnixNano = checkUnixNanos(wire.nanos(raw.startTimeUnixNano ?? raw.start_time_unix_nano, 'startTimeUnixNano'), 'startTimeUnixNano');
+  const endTimeUnixNano = checkUnixNanos(wire.nanos(raw.endTimeUnixNano ?? raw.end_time_unix_nano, 'endTimeUnixNano'), 'endTimeUnixNano');
   if (startTimeUnixNano === 0n) throw new InvalidItemError('startTimeUnixNano is missing');
   if (endTimeUnixNano === 0n) throw new InvalidItemError('endTimeUnixNano is missing');
   if (endTimeUnixNano < startTimeUnixNano) {
@@ -186,7 +186,7 @@ function decodeEvents(value: unknown, wire: OtlpWire): OtlpEvent[] {
       if (typeof name !== 'string') throw new InvalidItemError(`name must be a string, got ${describeJsonType(name)}`);
       out[i] = {
         name,
-        timeUnixNano: wire.nanos(event.timeUnixNano ?? event.time_unix_nano, 'timeUnixNano'),
+        timeUnixNano: checkUnixNanos(wire.nanos(event.timeUnixNano ?? event.time_unix_nano, 'timeUnixNano'), 'timeUnixNano'),
         attributes: decodeAttributes(event.attributes, wire),
       };
     } catch (error) {

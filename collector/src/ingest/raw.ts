@@ -1,5 +1,5 @@
 // Helpers for walking a parsed OTLP request, which is JSON-shaped whichever wire it came on.
-import { describeJsonType, InvalidRequestError } from './errors.ts';
+import { describeJsonType, InvalidItemError, InvalidRequestError } from './errors.ts';
 
 export type Raw = Record<string, unknown>;
 
@@ -15,4 +15,13 @@ export function list(value: unknown, field: string): unknown[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new InvalidRequestError(`must be an array, got ${describeJsonType(value)}`, field);
   return value;
+}
+
+/** Times are stored as signed 64-bit integers (SQLite INTEGER), which last until the year 2262. */
+const MAX_UNIX_NANOS = 2n ** 63n - 1n;
+
+/** A nanosecond time the store can hold; fixed64 and 20-digit strings can exceed it. */
+export function checkUnixNanos(nanos: bigint, field: string): bigint {
+  if (nanos > MAX_UNIX_NANOS) throw new InvalidItemError(`${field} ${nanos} is after the year 2262 (2^63 - 1 ns)`);
+  return nanos;
 }

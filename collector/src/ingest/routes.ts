@@ -1,6 +1,6 @@
 // The OTLP/HTTP receiver: POST /v1/traces (also at Langfuse's /api/public/otel/v1/traces) and
-// POST /v1/logs, as opentelemetry-proto docs/specification.md and ../../../shared conventions (a)
-// describe. Mount with `app.route('/', otlpRoutes(...))`; its own onError answers every failure
+// POST /v1/logs, as opentelemetry-proto docs/specification.md and the receiver checklist of
+// conventions.md (a) describe. Mount with `app.route('/', otlpRoutes(...))`; its own onError answers every failure
 // with a google.rpc.Status encoded like the request.
 import { Hono } from 'hono';
 import type { Context } from 'hono';
@@ -8,6 +8,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { gzipSync } from 'node:zlib';
+import { GEN_AI } from '@runlens/schema';
 import type { NormalisedSpan, OtlpSpan, OtlpSpanContext } from '@runlens/schema';
 import type { Store } from '../store/store.ts';
 import { StoreBusyError, StoreUnavailableError } from '../store/store.ts';
@@ -39,13 +40,15 @@ export const LOGS_PATH = '/v1/logs';
 /** google.rpc.Code for each HTTP status the receiver answers with. */
 const RPC_CODES: Partial<Record<number, number>> = { 400: 3, 405: 12, 413: 3, 415: 3, 429: 8, 500: 13, 503: 14 };
 
+const ZERO_WEIGHT = /^\s*q\s*=\s*0(\.0*)?\s*$/;
+
 /** `Accept-Encoding` lists gzip with a non-zero weight. */
 function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
   for (const part of header.split(',')) {
     const [coding, ...params] = part.trim().toLowerCase().split(';');
     if (coding !== 'gzip' && coding !== 'x-gzip') continue;
-    return !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p));
+    return !params.some((param) => ZERO_WEIGHT.test(param));
   }
   return false;
 }
@@ -126,7 +129,7 @@ export function otlpRoutes(options: OtlpRoutesOptions): Hono {
     const dropped = decoded.records.length - evaluations.length;
     if (dropped > 0) {
       rejected += dropped;
-      problems.push(`${dropped} log record${dropped === 1 ? ' was' : 's were'} not stored: Runlens keeps only ${'gen_ai.evaluation.result'} events from logs`);
+      problems.push(`${dropped} log record${dropped === 1 ? ' was' : 's were'} not stored: Runlens keeps only ${GEN_AI.evaluationResult} events from logs`);
     }
     if (evaluations.length > 0) await store.writeEvaluations(evaluations);
     return respond(c, 200, wire, wire.encodeLogsResponse(partialSuccess(rejected, problems)));
