@@ -16,7 +16,7 @@ describe('describeIdentity', () => {
       ['http_get', 'allow', 'GET api.shop.example /orders/*', 'identities.support-agent.allow[3]'],
       ['http_get', 'deny', 'otherwise', 'default'],
       ['delete_*', 'deny', null, 'identities.support-agent.deny[0]'],
-      ['*', 'deny', null, 'default'],
+      ['*', 'deny', 'otherwise', 'default'],
     ]);
     expect(rows[1]).toMatchObject({
       approvers: ['finance'],
@@ -52,7 +52,7 @@ describe('describeIdentity', () => {
     expect(describeIdentity(examplePolicy(), 'nobody')).toEqual([expect.objectContaining({ tool: '*', decision: 'deny', rule: 'default' })]);
   });
 
-  it('stops at the first unconditional rule, shows conditional denies, and lists hint-based approvals for uncatalogued tools', () => {
+  it('stops at the first unconditional rule and describes tools missing from the catalogue as decide treats them', () => {
     const policy = validPolicy(`
 version: 2
 approvers: { ops: [carol] }
@@ -66,15 +66,33 @@ identities:
         when: { path: env, eq: prod }
     approval:
       - match: { hints: { destructive: true } }
+        when: { path: env, eq: staging }
         approvers: [ops]
     allow: [deploy, "github.*"]
 `);
     expect(summary(describeIdentity(policy, 'bot'))).toEqual([
       ['deploy', 'deny', 'env == "prod"', 'identities.bot.deny[0]'],
-      ['deploy', 'approval', 'otherwise', 'identities.bot.approval[0]'],
-      ['github.*', 'allow', null, 'identities.bot.allow[1]'],
-      ['*', 'approval', null, 'identities.bot.approval[0]'],
-      ['*', 'deny', null, 'default'],
+      ['deploy', 'approval', 'env == "staging"', 'identities.bot.approval[0]'],
+      ['deploy', 'allow', 'otherwise', 'identities.bot.allow[0]'],
+      ['*', 'approval', 'env == "staging"', 'identities.bot.approval[0]'],
+      ['github.*', 'allow', 'otherwise', 'identities.bot.allow[1]'],
+      ['*', 'deny', 'otherwise', 'default'],
     ]);
+    const call = (tool: string, env: string) => decide(policy, { service: 'bot', tool, args: { env } }).decision;
+    expect([call('github.create_issue', 'staging'), call('github.create_issue', 'dev'), call('jira.create', 'dev')]).toEqual(['approval_required', 'allow', 'deny']);
+  });
+
+  it('an unconditional hints-only approval settles every tool missing from the catalogue', () => {
+    const policy = validPolicy(`
+version: 2
+approvers: { ops: [carol] }
+identities:
+  bot:
+    autonomy: write
+    approval: [{ match: { hints: { destructive: true } }, approvers: [ops] }]
+    allow: ["github.*"]
+`);
+    expect(summary(describeIdentity(policy, 'bot'))).toEqual([['*', 'approval', null, 'identities.bot.approval[0]']]);
+    expect(decide(policy, { service: 'bot', tool: 'github.create_issue', args: {} }).decision).toBe('approval_required');
   });
 });

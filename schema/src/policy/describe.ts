@@ -2,7 +2,7 @@
 // approve. The viewer's Policy page and the README render these rows; they follow the same
 // order and autonomy caps as `decide`, so the document always says what is enforced.
 import { compilePolicy, ruleId } from './compile.ts';
-import type { CompiledToolRule } from './compile.ts';
+import type { CompiledIdentity, CompiledToolRule } from './compile.ts';
 import { describeCondition } from './condition.ts';
 import { catalogueEntry, hintsMatch, toolHints } from './decide.ts';
 import { isGlob } from './glob.ts';
@@ -62,68 +62,96 @@ function capRow(row: PolicyRow, autonomy: Autonomy, readOnly: boolean, draftTool
 
 const isUnconditional = (rule: { endpoint?: EndpointRule; when?: unknown }): boolean => rule.endpoint === undefined && rule.when === undefined;
 
-/** Rows for one service identity, in decision order per tool. */
-export function describeIdentity(policy: Policy, service: string): PolicyRow[] {
-  const compiled = Object.hasOwn(policy.identities, service) ? compilePolicy(policy).identities.get(service) : undefined;
-  const everyOther: PolicyRow = { ...baseRow, tool: '*', hints: null, decision: 'deny', condition: null, rule: 'default', note: 'default: deny' };
-  if (!compiled) return [{ ...everyOther, note: `no identity "${service}" in the policy: default: deny` }];
-  const { autonomy } = compiled.identity;
-  if (autonomy === 'off') return [{ ...everyOther, rule: ruleId(service, 'autonomy'), note: 'autonomy off: every run is refused' }];
+/** What the rows of one table section are about: one named tool, or every tool the catalogue does not list. */
+interface RowTarget {
+  hints: ToolHints;
+  /** Hints shown in the rows (null for "every other tool", whose hints are assumed). */
+  shownHints: ToolHints | null;
+  draftTool: string | undefined;
+  /** Whether a rule's tool pattern (undefined: any tool) can reach the target. */
+  reaches(pattern: string | undefined, matches: (tool: string) => boolean): boolean;
+  /** Whether a reaching pattern reaches all of the target, so an unconditional rule settles it. */
+  coversAll(pattern: string | undefined): boolean;
+  label(pattern: string | undefined): string;
+}
 
-  const toolRules = [...compiled.deny, ...compiled.allow];
-  const named = toolRules.map((r) => r.rule.tool).concat(compiled.approval.flatMap((r) => (r.rule.match.tool ? [r.rule.match.tool] : [])));
-  const tools = [...new Set([...Object.keys(policy.tools), ...named.filter((name) => !isGlob(name))])];
+function namedTool(policy: Policy, tool: string): RowTarget {
+  const hints = toolHints(policy, tool);
+  return {
+    hints,
+    shownHints: hints,
+    draftTool: catalogueEntry(policy, tool)?.draft,
+    reaches: (pattern, matches) => pattern === undefined || matches(tool),
+    coversAll: () => true,
+    label: () => tool,
+  };
+}
 
+/** Tools missing from the catalogue get the worst-case hints; only globs and hints-only rules reach them. */
+const OTHER_TOOLS: RowTarget = {
+  hints: WORST_CASE_HINTS,
+  shownHints: null,
+  draftTool: undefined,
+  reaches: (pattern) => pattern === undefined || isGlob(pattern),
+  coversAll: (pattern) => pattern === undefined || pattern === '**',
+  label: (pattern) => pattern ?? '*',
+};
+
+/** The rows of one target in decision order (deny, approval, allow, default), as `decide` walks them. */
+function rowsFor(policy: Policy, identity: CompiledIdentity, target: RowTarget): PolicyRow[] {
+  const { autonomy } = identity.identity;
   const rows: PolicyRow[] = [];
-  for (const tool of tools) {
-    const hints = toolHints(policy, tool);
-    const draftTool = catalogueEntry(policy, tool)?.draft;
-    const toolRows: PolicyRow[] = [];
-    const fromToolRule = (rule: CompiledToolRule, decision: RowDecision): PolicyRow => ({
-      ...baseRow,
-      tool,
-      hints,
-      decision,
-      condition: conditionText(rule.rule.endpoint, rule.rule.when),
-      rule: rule.id,
-    });
-    // As in `decide`: the first unconditional rule settles the tool; conditional ones stack above it.
-    let settled = false;
-    for (const rule of compiled.deny) {
-      if (settled || !rule.matchesTool(tool)) continue;
-      toolRows.push(fromToolRule(rule, 'deny'));
-      settled = isUnconditional(rule.rule);
-    }
-    for (const rule of compiled.approval) {
-      if (settled || !rule.matchesTool(tool) || !hintsMatch(rule.rule.match.hints, hints)) continue;
-      const row: PolicyRow = { ...baseRow, tool, hints, decision: 'approval', condition: conditionText(undefined, rule.rule.when), rule: rule.id, ...approvalFields(policy, rule.rule) };
-      toolRows.push(capRow(row, autonomy, hints.readOnly, draftTool));
-      settled = rule.rule.when === undefined;
-    }
-    for (const rule of compiled.allow) {
-      if (settled || !rule.matchesTool(tool)) continue;
-      toolRows.push(capRow(fromToolRule(rule, 'allow'), autonomy, hints.readOnly, draftTool));
-      settled = isUnconditional(rule.rule);
-    }
-    if (!settled) toolRows.push({ ...baseRow, tool, hints, decision: 'deny', condition: null, rule: 'default', note: 'default: deny' });
-    // The last row of a tool takes over once the conditional rows above it do not apply.
-    rows.push(...toolRows.map((row, i) => (i > 0 && row.condition === null ? { ...row, condition: 'otherwise' } : row)));
+  const toolRow = (rule: CompiledToolRule, decision: RowDecision): PolicyRow => ({
+    ...baseRow,
+    tool: target.label(rule.rule.tool),
+    hints: target.shownHints,
+    decision,
+    condition: conditionText(rule.rule.endpoint, rule.rule.when),
+    rule: rule.id,
+  });
+  // The first rule that applies always settles the target; conditional ones stack above it.
+  let settled = false;
+  for (const rule of identity.deny) {
+    if (settled || !target.reaches(rule.rule.tool, rule.matchesTool)) continue;
+    rows.push(toolRow(rule, 'deny'));
+    settled = isUnconditional(rule.rule) && target.coversAll(rule.rule.tool);
   }
-
-  // Glob rules that match no listed tool still matter for tools the catalogue does not know.
-  for (const rule of toolRules) {
-    if (!isGlob(rule.rule.tool) || tools.some((tool) => rule.matchesTool(tool))) continue;
-    const decision: RowDecision = rule.id.includes('.deny[') ? 'deny' : 'allow';
-    const note = decision === 'allow' && autonomy !== 'write' && autonomy !== 'full' ? `autonomy ${autonomy} applies to tools not marked readOnly` : null;
-    rows.push({ ...baseRow, tool: rule.rule.tool, hints: null, decision, condition: conditionText(rule.rule.endpoint, rule.rule.when), rule: rule.id, note });
-  }
-  for (const rule of compiled.approval) {
+  for (const rule of identity.approval) {
     const { tool, hints } = rule.rule.match;
-    const approval = { ...baseRow, hints: null, decision: 'approval', condition: conditionText(undefined, rule.rule.when), rule: rule.id, ...approvalFields(policy, rule.rule) } as const;
-    if (tool !== undefined && isGlob(tool) && !tools.some((name) => rule.matchesTool(name))) rows.push({ ...approval, tool });
-    // A hints-only rule also catches tools missing from the catalogue, which get the worst-case hints.
-    if (tool === undefined && hintsMatch(hints, WORST_CASE_HINTS)) rows.push({ ...approval, tool: '*', note: 'tools not in the catalogue (worst-case hints)' });
+    if (settled || !target.reaches(tool, rule.matchesTool) || !hintsMatch(hints, target.hints)) continue;
+    const row: PolicyRow = {
+      ...baseRow,
+      tool: target.label(tool),
+      hints: target.shownHints,
+      decision: 'approval',
+      condition: conditionText(undefined, rule.rule.when),
+      rule: rule.id,
+      ...approvalFields(policy, rule.rule),
+    };
+    rows.push(capRow(row, autonomy, target.hints.readOnly, target.draftTool));
+    settled = rule.rule.when === undefined && target.coversAll(tool);
   }
-  rows.push(everyOther);
-  return rows;
+  for (const rule of identity.allow) {
+    if (settled || !target.reaches(rule.rule.tool, rule.matchesTool)) continue;
+    rows.push(capRow(toolRow(rule, 'allow'), autonomy, target.hints.readOnly, target.draftTool));
+    settled = isUnconditional(rule.rule) && target.coversAll(rule.rule.tool);
+  }
+  if (!settled) rows.push({ ...baseRow, tool: target.label(undefined), hints: target.shownHints, decision: 'deny', condition: null, rule: 'default', note: 'default: deny' });
+  // The last row takes over once the conditional rows above it do not apply.
+  return rows.map((row, i) => (i > 0 && row.condition === null ? { ...row, condition: 'otherwise' } : row));
+}
+
+/**
+ * Rows for one service identity: each catalogued tool (and each tool a rule names), then every
+ * other tool (`*`, reached only by globs and hints-only approval rules), each in decision order.
+ */
+export function describeIdentity(policy: Policy, service: string): PolicyRow[] {
+  const identity = Object.hasOwn(policy.identities, service) ? compilePolicy(policy).identities.get(service) : undefined;
+  const refuseAll: PolicyRow = { ...baseRow, tool: '*', hints: null, decision: 'deny', condition: null, rule: 'default', note: null };
+  if (!identity) return [{ ...refuseAll, note: `no identity "${service}" in the policy: default: deny` }];
+  if (identity.identity.autonomy === 'off') return [{ ...refuseAll, rule: ruleId(service, 'autonomy'), note: 'autonomy off: every run is refused' }];
+
+  const named = [...identity.deny, ...identity.allow].map((rule) => rule.rule.tool).concat(identity.approval.flatMap((rule) => rule.rule.match.tool ?? []));
+  const tools = [...new Set([...Object.keys(policy.tools), ...named.filter((name) => !isGlob(name))])];
+  return [...tools.flatMap((tool) => rowsFor(policy, identity, namedTool(policy, tool))), ...rowsFor(policy, identity, OTHER_TOOLS)];
 }
