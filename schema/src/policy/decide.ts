@@ -7,8 +7,7 @@ import { describeCondition, describeConditionArgs, evaluateCondition, readArg } 
 import { formatFieldPath } from './field-path.ts';
 import { isGlob } from './glob.ts';
 import { WORST_CASE_HINTS } from './types.ts';
-import type { ApprovalRequirement, ApprovalRule, ArgumentCondition, Decision, Policy, PolicyToolCall, ToolEntry, ToolHints, ToolRule } from './types.ts';
-import { parseDuration } from './duration.ts';
+import type { ApprovalRequirement, ArgumentCondition, Decision, Policy, PolicyToolCall, ToolEntry, ToolHints, ToolRule } from './types.ts';
 
 /** The catalogue entry of a tool, if the policy lists it. */
 export function catalogueEntry(policy: Policy, tool: string): ToolEntry | undefined {
@@ -58,7 +57,8 @@ function conditionText(when: ArgumentCondition, args: unknown): string {
   return `${describeCondition(when)} (${describeConditionArgs(when, args)})`;
 }
 
-function approvalRequirement(policy: Policy, rule: ApprovalRule): ApprovalRequirement {
+function approvalRequirement(policy: Policy, compiled: CompiledApprovalRule): ApprovalRequirement {
+  const { rule } = compiled;
   const membersByRole = Object.fromEntries(rule.approvers.map((role) => [role, Object.hasOwn(policy.approvers, role) ? [...(policy.approvers[role] as string[])] : []]));
   return {
     approvers: [...rule.approvers],
@@ -66,7 +66,7 @@ function approvalRequirement(policy: Policy, rule: ApprovalRule): ApprovalRequir
     membersByRole,
     minApprovals: rule.minApprovals,
     separationOfDuties: rule.separationOfDuties,
-    expiresAfterMs: rule.expiresAfter === undefined ? null : parseDuration(rule.expiresAfter),
+    expiresAfterMs: compiled.expiresAfterMs,
   };
 }
 
@@ -154,7 +154,7 @@ export function decide(policy: Policy, call: PolicyToolCall): Decision {
 
   for (const rule of identity.approval) {
     if (approvalApplies(rule, tool, hints, args)) {
-      const approval = approvalRequirement(policy, rule.rule);
+      const approval = approvalRequirement(policy, rule);
       return capped(decision({ decision: 'approval_required', rule: rule.id, reason: approvalReason(rule, tool, approval, args), approval }));
     }
   }
