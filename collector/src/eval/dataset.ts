@@ -80,18 +80,19 @@ export async function parseDataset(text: string, options: { path: string; readFi
     }
     const issues: FieldIssue[] = [];
     const parsed = parseCase(raw, lineNumber, issues);
-    if (parsed && typeof parsed.rawEnv === 'string') {
+    // The env file and the id are checked even when the line has other problems: all at once.
+    if (typeof parsed.rawEnv === 'string' && parsed.rawEnv !== '') {
       const loaded = await readEnvFile(parsed.rawEnv);
       if ('problem' in loaded) issues.push({ field: 'env', message: loaded.problem });
-      else parsed.evalCase.env = loaded.env;
+      else if (parsed.evalCase) parsed.evalCase.env = loaded.env;
     }
-    if (parsed) {
-      const earlier = firstLineOfId.get(parsed.evalCase.id);
-      if (earlier !== undefined) issues.push({ field: 'id', message: `${preview(parsed.evalCase.id, 60)} is already used on line ${earlier}` });
-      else firstLineOfId.set(parsed.evalCase.id, lineNumber);
+    if (parsed.id !== null) {
+      const earlier = firstLineOfId.get(parsed.id);
+      if (earlier !== undefined) issues.push({ field: 'id', message: `${preview(parsed.id, 60)} is already used on line ${earlier}` });
+      else firstLineOfId.set(parsed.id, lineNumber);
     }
     for (const issue of issues) errors.push(datasetError(path, lineNumber, issue.field, issue.message));
-    if (parsed && issues.length === 0) cases.push(parsed.evalCase);
+    if (parsed.evalCase && issues.length === 0) cases.push(parsed.evalCase);
   }
   if (errors.length === 0 && cases.length === 0) errors.push(datasetError(path, null, '', 'the dataset has no cases'));
   if (errors.length > 0) return { ok: false, errors };
@@ -118,11 +119,19 @@ async function readJsonObject(
   return isPlainObject(value) ? { env: value } : { problem: `${relative} must hold a JSON object, got ${preview(value, 60)}` };
 }
 
-/** One line's case; `rawEnv` is the env path still to read, when it was given as one. */
-function parseCase(raw: unknown, line: number, issues: FieldIssue[]): { evalCase: EvalCase; rawEnv: unknown } | null {
+interface ParsedLine {
+  /** Null when the line has problems (they are in `issues`). */
+  evalCase: EvalCase | null;
+  /** `env` as written: a path still to read, or the object itself. */
+  rawEnv: unknown;
+  /** The id when it is a usable string, for the uniqueness check. */
+  id: string | null;
+}
+
+function parseCase(raw: unknown, line: number, issues: FieldIssue[]): ParsedLine {
   if (!isPlainObject(raw)) {
     issues.push({ field: '', message: `a case must be a JSON object, got ${preview(raw, 60)}` });
-    return null;
+    return { evalCase: null, rawEnv: undefined, id: null };
   }
   for (const key of Object.keys(raw)) {
     if (!CASE_FIELDS.includes(key)) issues.push({ field: key, message: `unknown field (known: ${quoteList(CASE_FIELDS)})` });
@@ -173,7 +182,8 @@ function parseCase(raw: unknown, line: number, issues: FieldIssue[]): { evalCase
 
   const checks = parseChecks(raw.checks, 'checks', { severity: severity ?? 'major', ...(expected ? { expected } : {}) }, issues);
 
-  if (issues.length > 0) return null;
+  const usableId = typeof id === 'string' && id.trim() !== '' ? id : null;
+  if (issues.length > 0) return { evalCase: null, rawEnv: env, id: usableId };
   const evalCase: EvalCase = {
     id: id as string,
     suite: suite as Suite,
@@ -188,7 +198,7 @@ function parseCase(raw: unknown, line: number, issues: FieldIssue[]): { evalCase
     ...(attack ? { attack } : {}),
     line,
   };
-  return { evalCase, rawEnv: env };
+  return { evalCase, rawEnv: env, id: usableId };
 }
 
 function parseExpected(raw: unknown, issues: FieldIssue[]): ExpectedOutcome | undefined {
