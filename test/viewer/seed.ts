@@ -235,3 +235,25 @@ export async function seedOneRun(target: ExportTarget, userId: string, now = Dat
     }),
   );
 }
+
+/** `count` small runs (an agent and one chat call each), one a second going back from `now`. */
+export async function seedManyRuns(target: ExportTarget, count: number, now = Date.now()): Promise<string[]> {
+  return sendSpans(target, SERVICE, (tracer) =>
+    Array.from({ length: count }, (_, i) => {
+      const start = now - (i + 1) * 1_000;
+      const root = tracer.startSpan('invoke_agent support', {
+        startTime: start,
+        attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'support', 'user.id': `u_${i}`, 'runlens.version.prompt': 'v1' },
+      });
+      tracer.startSpan('chat gpt-4o-mini', {
+        startTime: start + 5,
+        attributes: {
+          'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.usage.input_tokens': 100 + i, 'gen_ai.usage.output_tokens': 10,
+        },
+      }, trace.setSpan(context.active(), root)).end(start + 300);
+      root.end(start + 310);
+      return root.spanContext().traceId;
+    }),
+  );
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsPage } from '@runlens/schema';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT, startCollector, type RunningCollector } from '../helpers/collector.ts';
-import { seedLargeTrace, seedOneRun, seedRuns, type SeededRuns } from './seed.ts';
+import { seedLargeTrace, seedManyRuns, seedOneRun, seedRuns, type SeededRuns } from './seed.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'test/screenshots');
 const LARGE_TRACE_SPANS = 10_000;
@@ -265,6 +265,32 @@ describe('dashboards', () => {
     expect(to - from).toBeLessThanOrEqual(3_600_001);
     const times = await page.locator('table.runs tbody tr[data-trace-id]').count();
     expect(times).toBeGreaterThan(0);
+  });
+});
+
+describe('many runs', () => {
+  it('pages through 650 runs as the table is scrolled, newest first, without duplicates', async () => {
+    const busy = await startCollector();
+    try {
+      const ids = await seedManyRuns({ url: busy.url }, 650);
+      const p = await context.newPage();
+      await p.goto(busy.url + '/runs');
+      const rows = p.locator('table.runs tbody tr[data-trace-id]');
+      await expect.poll(() => rows.count()).toBe(100);
+      expect(await p.getByTestId('runs-count').textContent()).toContain('100+ runs');
+      // Each scroll to the end of the table brings the next page.
+      for (let i = 0; i < 12 && !(await p.getByText('End of list').isVisible()); i++) {
+        await p.locator('.table-wrap').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+        await p.waitForTimeout(250);
+      }
+      await p.getByText('End of list').waitFor();
+      const shown = await tableTraceIds(p);
+      expect(shown).toEqual(ids); // sent newest first, one a second apart
+      expect(await p.getByTestId('runs-count').textContent()).toContain('650 runs');
+      await p.close();
+    } finally {
+      await busy.stop();
+    }
   });
 });
 
