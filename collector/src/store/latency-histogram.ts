@@ -1,0 +1,63 @@
+// A mergeable latency histogram with log-spaced buckets, so dashboard percentiles come from
+// rollup rows instead of raw runs. Bucket i holds latencies in (GROWTH^(i-1), GROWTH^i] ms;
+// a percentile answers the bucket's geometric middle, within ±2% of the true value.
+
+const GROWTH = 1.04;
+const LOG_GROWTH = Math.log(GROWTH);
+/** 1.04^600 ms is about 190 days: anything longer shares the last bucket. */
+const MAX_BUCKET = 600;
+
+/** Bucket index → count; counts are whole numbers of runs. */
+export type LatencyHistogram = Map<number, number>;
+
+export function latencyBucket(ms: number): number {
+  if (!(ms > 1)) return 0;
+  return Math.min(MAX_BUCKET, Math.ceil(Math.log(ms) / LOG_GROWTH));
+}
+
+/** The value a bucket stands for: the geometric middle of its bounds. */
+export function bucketValue(bucket: number): number {
+  return bucket === 0 ? 1 : GROWTH ** (bucket - 0.5);
+}
+
+export function addToHistogram(histogram: LatencyHistogram, bucket: number, count: number): void {
+  const next = (histogram.get(bucket) ?? 0) + count;
+  if (next === 0) histogram.delete(bucket);
+  else histogram.set(bucket, next);
+}
+
+/** Packs a histogram into pairs of (u16 bucket, u32 count), buckets ascending. */
+export function encodeHistogram(histogram: LatencyHistogram): Buffer {
+  const buckets = [...histogram.keys()].sort((a, b) => a - b);
+  const buffer = Buffer.alloc(buckets.length * 6);
+  buckets.forEach((bucket, i) => {
+    buffer.writeUInt16LE(bucket, i * 6);
+    buffer.writeUInt32LE(Math.max(0, histogram.get(bucket)!), i * 6 + 2);
+  });
+  return buffer;
+}
+
+/** Adds an encoded histogram into `into` (merging is how rollup rows combine). */
+export function mergeEncodedHistogram(into: LatencyHistogram, encoded: Uint8Array | null): LatencyHistogram {
+  if (!encoded) return into;
+  const view = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  for (let offset = 0; offset + 6 <= view.length; offset += 6) {
+    addToHistogram(into, view.readUInt16LE(offset), view.readUInt32LE(offset + 2));
+  }
+  return into;
+}
+
+/** The value below which `fraction` (0..1) of the runs fall; null for an empty histogram. */
+export function histogramPercentile(histogram: LatencyHistogram, fraction: number): number | null {
+  let total = 0;
+  for (const count of histogram.values()) total += count;
+  if (total <= 0) return null;
+  // Nearest-rank: the smallest bucket whose cumulative count reaches ceil(fraction × total).
+  const rank = Math.max(1, Math.ceil(fraction * total));
+  let seen = 0;
+  for (const bucket of [...histogram.keys()].sort((a, b) => a - b)) {
+    seen += histogram.get(bucket)!;
+    if (seen >= rank) return bucketValue(bucket);
+  }
+  return null;
+}

@@ -1,0 +1,255 @@
+// Canonical spans ↔ rows of the `spans` table. Inputs, outputs and long attribute values go to
+// `contents` (stored once by hash); short attributes are stored with numbered keys.
+import type { Attributes, NormalisedSpan, RunFacts, RunSpanInput, Span, SpanEvent } from '@runlens/schema';
+import { nsToMs } from '@runlens/schema';
+import type { AttributeKeyReader, AttributeKeyWriter } from './attribute-keys.ts';
+import { contentIds, type ContentReader, type ContentRef, type ContentWriter } from './contents.ts';
+
+/** String attributes at least this long are stored as contents (prompts, messages, results). */
+export const LONG_ATTRIBUTE_CHARS = 256;
+
+/** The `spans.payload` column: where a span's large texts are. Retention drops it whole. */
+export interface PayloadRefs {
+  /** The input; `inText` when it was a plain string (stored as is, not as JSON). */
+  in?: ContentRef;
+  inText?: 1;
+  out?: ContentRef;
+  outText?: 1;
+  /** Long attribute values by key. */
+  attrs?: Record<string, ContentRef>;
+}
+
+/** Every content id a payload column refers to. */
+export function payloadContentIds(column: string | null): number[] {
+  if (column === null) return [];
+  const refs = JSON.parse(column) as PayloadRefs;
+  const ids: number[] = [];
+  if (refs.in !== undefined) ids.push(...contentIds(refs.in));
+  if (refs.out !== undefined) ids.push(...contentIds(refs.out));
+  for (const ref of Object.values(refs.attrs ?? {})) ids.push(...contentIds(ref));
+  return ids;
+}
+
+/** The stored form of a span, in the column order of INSERT_SPAN_SQL. */
+export type SpanRowValues = [
+  runId: number,
+  spanId: string,
+  parentSpanId: string | null,
+  name: string,
+  kind: string,
+  otlpKind: number,
+  startNs: bigint,
+  endNs: bigint,
+  status: string,
+  statusMessage: string | null,
+  errorType: string | null,
+  service: string | null,
+  model: string | null,
+  provider: string | null,
+  inputTokens: number | null,
+  outputTokens: number | null,
+  cachedTokens: number | null,
+  costUsd: number | null,
+  toolName: string | null,
+  finishReason: string | null,
+  facts: string | null,
+  payload: string | null,
+  attributes: string,
+  events: string | null,
+  resourceCid: number | null,
+  scopeName: string | null,
+  scopeVersion: string | null,
+];
+
+export const INSERT_SPAN_SQL = `INSERT OR REPLACE INTO spans (run_id, span_id, parent_span_id, name, kind, otlp_kind, start_ns, end_ns,
+  status, status_message, error_type, service, model, provider, input_tokens, output_tokens, cached_tokens, cost_usd,
+  tool_name, finish_reason, facts, payload, attributes, events, resource_cid, scope_name, scope_version)
+  VALUES (${Array(27).fill('?').join(', ')})`;
+
+/** Builds a span's row, storing its large texts in `contents` on the way. */
+export function spanRow(span: NormalisedSpan, runId: number, contents: ContentWriter, keys: AttributeKeyWriter): SpanRowValues {
+  const refs: PayloadRefs = {};
+  const shortAttributes: Record<number, unknown> = {};
+  for (const [key, value] of Object.entries(span.attributes)) {
+    if (typeof value === 'string' && value.length >= LONG_ATTRIBUTE_CHARS) {
+      (refs.attrs ??= {})[key] = contents.putText(value, runId, false);
+    } else {
+      shortAttributes[keys.idOf(key)] = value;
+    }
+  }
+  storePayload(span.input, runId, contents, refs, 'in');
+  storePayload(span.output, runId, contents, refs, 'out');
+  const hasResource = Object.keys(span.resource).length > 0;
+  return [
+    runId,
+    span.spanId,
+    span.parentSpanId,
+    span.name,
+    span.kind,
+    span.otlpKind,
+    span.startNs,
+    span.endNs,
+    span.status,
+    span.statusMessage,
+    span.errorType,
+    span.service,
+    span.model,
+    span.provider,
+    integerOrNull(span.inputTokens),
+    integerOrNull(span.outputTokens),
+    integerOrNull(span.cachedTokens),
+    span.costUsd,
+    span.toolName,
+    span.finishReason,
+    factsColumn(span.facts),
+    Object.keys(refs).length === 0 ? null : JSON.stringify(refs),
+    JSON.stringify(shortAttributes),
+    span.events.length === 0 ? null : JSON.stringify(span.events),
+    hasResource ? (contents.put(JSON.stringify(span.resource), runId, false)) : null,
+    span.scope.name || null,
+    span.scope.version,
+  ];
+}
+
+function storePayload(value: unknown, runId: number, contents: ContentWriter, refs: PayloadRefs, which: 'in' | 'out'): void {
+  if (value === null || value === undefined || value === '') return;
+  if (typeof value === 'string') {
+    // A plain string is stored as it is, so it shares its content with the attribute it came from.
+    refs[which] = contents.putText(value, runId, true);
+    refs[which === 'in' ? 'inText' : 'outText'] = 1;
+  } else {
+    refs[which] = contents.putValue(value, runId, true);
+  }
+}
+
+function integerOrNull(value: number | null): number | null {
+  return value === null || !Number.isFinite(value) ? null : Math.round(value);
+}
+
+const EMPTY_FACTS: RunFacts = {
+  agentName: null,
+  userId: null,
+  sessionId: null,
+  promptVersion: null,
+  policyVersion: null,
+  appVersion: null,
+  outcome: null,
+  escalation: null,
+  budgetExceeded: null,
+  policyViolations: 0,
+};
+
+/** Most spans say nothing about their run: their facts column stays null. */
+function factsColumn(facts: RunFacts): string | null {
+  const said = Object.fromEntries(Object.entries(facts).filter(([key, value]) => value !== EMPTY_FACTS[key as keyof RunFacts]));
+  return Object.keys(said).length === 0 ? null : JSON.stringify(said);
+}
+
+export function parseFacts(column: string | null): RunFacts {
+  return column === null ? EMPTY_FACTS : { ...EMPTY_FACTS, ...(JSON.parse(column) as Partial<RunFacts>) };
+}
+
+/** The columns deriveRun needs, read with safeIntegers (times are nanoseconds beyond 2^53). */
+export const RUN_INPUT_COLUMNS = `span_id, parent_span_id, name, kind, start_ns, end_ns, status, status_message, error_type,
+  service, model, input_tokens, output_tokens, cached_tokens, cost_usd, tool_name, facts`;
+
+export interface RunInputRow {
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  kind: string;
+  start_ns: bigint;
+  end_ns: bigint;
+  status: string;
+  status_message: string | null;
+  error_type: string | null;
+  service: string | null;
+  model: string | null;
+  input_tokens: bigint | null;
+  output_tokens: bigint | null;
+  cached_tokens: bigint | null;
+  cost_usd: number | null;
+  tool_name: string | null;
+  facts: string | null;
+}
+
+export function runSpanInput(row: RunInputRow): RunSpanInput {
+  return {
+    spanId: row.span_id,
+    parentSpanId: row.parent_span_id,
+    name: row.name,
+    kind: row.kind as RunSpanInput['kind'],
+    startNs: row.start_ns,
+    endNs: row.end_ns,
+    status: row.status as RunSpanInput['status'],
+    statusMessage: row.status_message,
+    errorType: row.error_type,
+    service: row.service,
+    model: row.model,
+    inputTokens: numberOrNull(row.input_tokens),
+    outputTokens: numberOrNull(row.output_tokens),
+    cachedTokens: numberOrNull(row.cached_tokens),
+    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+    toolName: row.tool_name,
+    facts: parseFacts(row.facts),
+  };
+}
+
+function numberOrNull(value: bigint | number | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+/** A full stored span row, as the query side reads it (with safeIntegers). */
+export interface SpanRow extends RunInputRow {
+  otlp_kind: bigint;
+  provider: string | null;
+  finish_reason: string | null;
+  payload: string | null;
+  attributes: string;
+  events: string | null;
+}
+
+export const SPAN_COLUMNS = `${RUN_INPUT_COLUMNS}, otlp_kind, provider, finish_reason, payload, attributes, events`;
+
+/** Rebuilds the API's Span from its row, reading its texts back from `contents`. */
+export function spanFromRow(traceId: string, row: SpanRow, contents: ContentReader, keys: AttributeKeyReader): Span {
+  const attributes: Attributes = {};
+  for (const [id, value] of Object.entries(JSON.parse(row.attributes) as Attributes)) attributes[keys.keyOf(Number(id))] = value;
+  const refs = row.payload === null ? {} : (JSON.parse(row.payload) as PayloadRefs);
+  for (const [key, ref] of Object.entries(refs.attrs ?? {})) {
+    const text = contents.textOf(ref);
+    if (text !== null) attributes[key] = text;
+  }
+  return {
+    traceId,
+    spanId: row.span_id,
+    parentSpanId: row.parent_span_id,
+    name: row.name,
+    kind: row.kind as Span['kind'],
+    startTime: nsToMs(row.start_ns),
+    durationMs: Number(row.end_ns - row.start_ns) / 1e6,
+    status: row.status as Span['status'],
+    statusMessage: row.status_message,
+    service: row.service,
+    model: row.model,
+    provider: row.provider,
+    inputTokens: numberOrNull(row.input_tokens),
+    outputTokens: numberOrNull(row.output_tokens),
+    cachedTokens: numberOrNull(row.cached_tokens),
+    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+    toolName: row.tool_name,
+    input: readPayload(refs.in, refs.inText === 1, contents),
+    output: readPayload(refs.out, refs.outText === 1, contents),
+    finishReason: row.finish_reason,
+    errorType: row.error_type,
+    attributes,
+    events: row.events === null ? [] : (JSON.parse(row.events) as SpanEvent[]),
+  };
+}
+
+function readPayload(ref: ContentRef | undefined, isText: boolean, contents: ContentReader): unknown {
+  if (ref === undefined) return null;
+  const text = contents.textOf(ref);
+  if (text === null) return null;
+  return isText ? text : JSON.parse(text);
+}

@@ -1,0 +1,31 @@
+// Messages between the store (main thread) and its writer worker. BigInt times and structured
+// values cross postMessage as they are.
+import type { NormalisedSpan, OtlpLogRecord, Run } from '@runlens/schema';
+import type { RetentionConfig } from '../config.ts';
+import type { PruneReport } from './store.ts';
+
+export interface WriterOptions {
+  path: string;
+  retention: RetentionConfig;
+  /** Applied after the defaults of migrate.ts (tests use it to cap the file size). */
+  pragmas: Record<string, string | number>;
+  pruneBatchRuns: number;
+}
+
+export type WriterRequest =
+  | { type: 'write'; id: number; spans: NormalisedSpan[] }
+  | { type: 'evaluations'; id: number; records: OtlpLogRecord[] }
+  | { type: 'prune'; id: number; dryRun: boolean; now: number }
+  | { type: 'close'; id: number };
+
+export interface WriterFailure {
+  message: string;
+  /** SQLite's error code (SQLITE_FULL, SQLITE_READONLY, …) when SQLite raised it. */
+  code: string | null;
+}
+
+export type WriterReply =
+  | { type: 'ready' }
+  | { type: 'open-failed'; message: string }
+  | { type: 'done'; id: number; runs?: Run[]; kept?: number; report?: PruneReport }
+  | { type: 'failed'; id: number; error: WriterFailure };

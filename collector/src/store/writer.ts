@@ -1,0 +1,156 @@
+// The single writer: one transaction per batch of spans, with the touched runs rebuilt from their
+// stored spans (deriveRun) and their rollup contributions replaced in the same transaction.
+// Runs in the writer worker thread; the main thread only reads.
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { NormalisedSpan, OtlpLogRecord, Run } from '@runlens/schema';
+import { deriveRun, GEN_AI, RUNLENS } from '@runlens/schema';
+import { AttributeKeyWriter } from './attribute-keys.ts';
+import { ContentWriter } from './contents.ts';
+import { RollupWriter } from './rollups.ts';
+import { RUN_COLUMNS, runFromRow, runUpdateValues, UPDATE_RUN_SQL, type RunRow } from './run-rows.ts';
+import { INSERT_SPAN_SQL, RUN_INPUT_COLUMNS, runSpanInput, spanRow, type RunInputRow } from './span-rows.ts';
+
+export class SpanWriter {
+  readonly #db: Database.Database;
+  readonly contents: ContentWriter;
+  readonly #keys: AttributeKeyWriter;
+  readonly #rollups: RollupWriter;
+  readonly #findRun;
+  readonly #createRun;
+  readonly #insertSpan;
+  readonly #runInputs;
+  readonly #updateRun;
+  readonly #addTotals;
+  readonly #insertEvaluation;
+  readonly #dataVersion;
+  #lastDataVersion = -1;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.contents = new ContentWriter(db);
+    this.#keys = new AttributeKeyWriter(db);
+    this.#rollups = new RollupWriter(db);
+    this.#findRun = db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE trace_id = ?`).safeIntegers(true);
+    this.#createRun = db.prepare<[string, bigint]>(
+      `INSERT INTO runs (trace_id, start_ns, duration_ms, outcome, llm_calls, tool_calls, tool_errors, input_tokens, output_tokens,
+        cached_tokens, escalated, budget_exceeded, policy_violations, span_count)
+       VALUES (?, ?, 0, 'running', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
+    );
+    this.#insertSpan = db.prepare(INSERT_SPAN_SQL);
+    this.#runInputs = db.prepare<[number], RunInputRow>(`SELECT ${RUN_INPUT_COLUMNS} FROM spans WHERE run_id = ?`).safeIntegers(true);
+    this.#updateRun = db.prepare(UPDATE_RUN_SQL);
+    this.#addTotals = db.prepare<[number, number]>('UPDATE totals SET spans = spans + ?, runs = runs + ? WHERE id = 1');
+    this.#insertEvaluation = db.prepare(
+      `INSERT OR IGNORE INTO evaluation_results (trace_id, span_id, time_ns, name, score_value, score_label, explanation,
+        check_type, check_severity, attributes, body, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** Stores spans (any number of traces) in one transaction; returns the runs it changed. */
+  writeSpans(spans: NormalisedSpan[]): Run[] {
+    return this.transaction(() => {
+      const byTrace = new Map<string, NormalisedSpan[]>();
+      for (const span of spans) {
+        const list = byTrace.get(span.traceId);
+        if (list) list.push(span);
+        else byTrace.set(span.traceId, [span]);
+      }
+      const changed: Run[] = [];
+      let spanDelta = 0;
+      let runDelta = 0;
+      for (const [traceId, traceSpans] of byTrace) {
+        const existing = this.#findRun.get(traceId);
+        const runId = existing ? Number(existing.id) : this.#newRun(traceId, traceSpans);
+        if (!existing) runDelta++;
+        for (const span of traceSpans) this.#insertSpan.run(spanRow(span, runId, this.contents, this.#keys));
+        const previous = existing ? runFromRow(existing) : null;
+        const inputs = this.#runInputs.all(runId).map(runSpanInput);
+        const run = deriveRun(traceId, inputs);
+        const startNs = inputs.reduce((min, s) => (s.startNs < min ? s.startNs : min), inputs[0]!.startNs);
+        this.#updateRun.run(runUpdateValues(run, startNs, runId));
+        this.#rollups.replace(previous, run);
+        spanDelta += run.spanCount - (previous?.spanCount ?? 0);
+        changed.push(run);
+      }
+      this.#addTotals.run(spanDelta, runDelta);
+      return changed;
+    });
+  }
+
+  /**
+   * Stores `gen_ai.evaluation.result` log records against the spans they judge; a record sent
+   * twice is stored once. Records naming no span cannot be attached and are skipped.
+   * Returns how many records were kept.
+   */
+  writeEvaluations(records: OtlpLogRecord[]): number {
+    return this.transaction(() => {
+      let kept = 0;
+      for (const record of records) {
+        if (record.traceId === null || record.spanId === null) continue;
+        const a = record.attributes;
+        const body = record.body === undefined || record.body === null ? null : JSON.stringify(record.body);
+        const attributes = JSON.stringify(a);
+        const hash = createHash('sha256')
+          .update(`${record.timeUnixNano}\n${attributes}\n${body ?? ''}`)
+          .digest()
+          .subarray(0, 16);
+        this.#insertEvaluation.run(
+          record.traceId,
+          record.spanId,
+          record.timeUnixNano,
+          stringOrNull(a[GEN_AI.evaluationName]),
+          numberOrNull(a[GEN_AI.evaluationScoreValue]),
+          stringOrNull(a[GEN_AI.evaluationScoreLabel]),
+          stringOrNull(a[GEN_AI.evaluationExplanation]),
+          stringOrNull(a[RUNLENS.evalCheckType]),
+          stringOrNull(a[RUNLENS.evalCheckSeverity]),
+          attributes,
+          body,
+          hash,
+        );
+        kept++;
+      }
+      return kept;
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction. Another process (`runlens prune`) may have deleted contents
+   * since our last transaction: then the cache of content ids is stale and is dropped.
+   */
+  transaction<T>(work: () => T): T {
+    const version = this.#dataVersion.get() as number;
+    if (version !== this.#lastDataVersion) this.#forgetCachedIds();
+    this.contents.beginTransaction();
+    try {
+      return this.#db.transaction(work)();
+    } catch (error) {
+      // Ids cached during a rolled-back transaction point at rows that no longer exist.
+      this.#forgetCachedIds();
+      throw error;
+    } finally {
+      this.#lastDataVersion = this.#dataVersion.get() as number;
+    }
+  }
+
+  #forgetCachedIds(): void {
+    this.contents.clearCache();
+    this.#keys.reload();
+  }
+
+  #newRun(traceId: string, spans: NormalisedSpan[]): number {
+    const start = spans.reduce((min, s) => (s.startNs < min ? s.startNs : min), spans[0]!.startNs);
+    return Number(this.#createRun.run(traceId, start).lastInsertRowid);
+  }
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+function numberOrNull(value: unknown): number | null {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? n : null;
+}

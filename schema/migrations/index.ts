@@ -1,0 +1,17 @@
+// Numbered SQL migrations, in order (numbers in steps of 10). The collector's runner
+// (collector/src/store/migrate.ts) owns `user_version` and applies each in a transaction.
+// A migration, once released, never changes: add a new file instead.
+import { readFileSync } from 'node:fs';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+function load(version: number, name: string): Migration {
+  const file = `${String(version).padStart(4, '0')}-${name}.sql`;
+  return { version, name, sql: readFileSync(new URL(`./${file}`, import.meta.url), 'utf8') };
+}
+
+export const MIGRATIONS: Migration[] = [load(10, 'initial')];
