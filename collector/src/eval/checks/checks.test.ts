@@ -393,3 +393,12 @@ describe('results', () => {
     });
   });
 });
+
+describe('tool globs', () => {
+  it('follow the policy: * stays within a segment of an MCP name, ** crosses', async () => {
+    const trace = makeTrace({ tools: [{ tool: 'crm.delete_contact' }] });
+    expect((await runCheck(check({ type: 'no_tool_call', tool: 'delete_*' }), { trace })).passed).toBe(true);
+    expect((await runCheck(check({ type: 'no_tool_call', tool: '*.delete_*' }), { trace })).passed).toBe(false);
+    expect((await runCheck(check({ type: 'no_tool_call', tool: '**delete*' }), { trace })).passed).toBe(false);
+  });
+});

@@ -1,28 +1,17 @@
 // Small matchers shared by the checks: tool-name globs, argument subsets, deep equality.
 
-const escapeRegExp = (text: string): string => text.replace(/[\\^$.|?*+()[\]{}/-]/g, '\\$&');
+import { compileGlob, isGlob } from '@runlens/schema';
 
-/**
- * A tool-name matcher: exact for a plain name; with `*`, a glob where `*` matches any run of
- * characters within one segment (segments split on `.` and `/`, as MCP tool names do) and `**`
- * matches across segments, the same rules as the policy's tool patterns.
- */
+// The policy's glob, so `no_tool_call: "delete_*"` means what `deny: delete_*` means. Its tool
+// separators (TOOL_SEPARATORS in schema/src/policy/glob.ts) are not exported from the package
+// root, so they are repeated here: `*` stays within a segment of an MCP-style `server.tool` or
+// `server/tool` name, `**` crosses segments.
+const TOOL_SEPARATORS = './';
+
+/** A tool-name matcher: exact for a plain name, the policy's glob when the pattern has `*`. */
 export function toolNameMatcher(pattern: string): (name: string) => boolean {
-  if (!pattern.includes('*')) return (name) => name === pattern;
-  let source = '';
-  for (let i = 0; i < pattern.length; ) {
-    if (pattern.startsWith('**', i)) {
-      source += '[\\s\\S]*';
-      i += 2;
-    } else if (pattern[i] === '*') {
-      source += '[^./]*';
-      i += 1;
-    } else {
-      source += escapeRegExp(pattern[i]!);
-      i += 1;
-    }
-  }
-  const re = new RegExp(`^${source}$`);
+  if (!isGlob(pattern)) return (name) => name === pattern;
+  const re = compileGlob(pattern, TOOL_SEPARATORS);
   return (name) => re.test(name);
 }
 

@@ -13,7 +13,8 @@ function callList(calls: TraceToolCall[]): string {
 /** Passes when some call of the tool has arguments containing `args` (a subset match). */
 export function checkToolCalled(check: ToolCalledCheck, context: CheckContext): CheckOutcome {
   const calls = toolCalls(context.trace);
-  const named = calls.filter((call) => toolNameMatcher(check.tool)(call.name));
+  const matches = toolNameMatcher(check.tool);
+  const named = calls.filter((call) => matches(call.name));
   const withArgs = check.args === undefined ? named : named.filter((call) => matchesSubset(call.arguments, check.args));
   const first = withArgs[0];
   if (first) {
@@ -45,10 +46,11 @@ export function checkNoToolCall(check: NoToolCallCheck, context: CheckContext): 
 /** The tools were called in this order, other calls allowed in between (a subsequence). */
 export function checkToolSequence(check: ToolSequenceCheck, context: CheckContext): CheckOutcome {
   const calls = toolCalls(context.trace);
+  const matchers = check.tools.map(toolNameMatcher);
   let next = 0;
   for (const call of calls) {
-    const wanted = check.tools[next];
-    if (wanted !== undefined && toolNameMatcher(wanted)(call.name)) next++;
+    const wanted = matchers[next];
+    if (wanted !== undefined && wanted(call.name)) next++;
   }
   const expected = check.tools.join(' → ');
   if (next === check.tools.length) return { passed: true, explanation: `called ${expected} in order` };
