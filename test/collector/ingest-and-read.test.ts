@@ -179,13 +179,16 @@ describe('one trace', () => {
 });
 
 describe('metrics', () => {
-  it('group the runs by app version', async () => {
+  it('group the runs by version (prompt and app versions together)', async () => {
     const metrics = await getOk<MetricsResponse>(collector.url, `/api/metrics?groupBy=version&from=${now - 3_600_000}&to=${now + 60_000}`);
     expect(metrics.step).toBeGreaterThanOrEqual(60_000);
     const runsPer = Object.fromEntries(metrics.series.map((s) => [s.group, s.points.reduce((sum, p) => sum + p.runs, 0)]));
-    expect(runsPer).toEqual({ '1.4.0': 1, '1.5.0': 2, '2.0.0': 1 });
-    const v15 = metrics.series.find((s) => s.group === '1.5.0')!.points.filter((p) => p.runs > 0);
+    expect(runsPer).toEqual({ 'prompt=triage-v3 app=1.4.0': 1, 'app=1.5.0': 2, 'app=2.0.0': 1 });
+    const v15 = metrics.series.find((s) => s.group === 'app=1.5.0')!.points.filter((p) => p.runs > 0);
     const point = v15[0]!;
+    // Of the two 1.5.0 runs (maybe in two buckets) one failed and one succeeded.
+    const successes = v15.reduce((sum, p) => sum + p.runs * (p.successRate ?? 0), 0);
+    expect(successes).toBeCloseTo(1);
     expect(Object.keys(point).sort()).toEqual(
       ['costPerRun', 'costPerSuccess', 'escalationRate', 'p50Ms', 'p95Ms', 'p99Ms', 'runs', 'successRate', 't', 'tokensPerRun', 'toolErrorRate', 'violationsPerRun'].sort(),
     );
