@@ -16,6 +16,11 @@ export interface RedactionRule {
   pattern: RegExp;
   /** Cheap test run first: false means the pattern cannot match, skip it. */
   precheck: (text: string) => boolean;
+  /**
+   * A regex that matches wherever the rule could: the triggers of all built-in rules are joined
+   * into one gate, so text that holds nothing sensitive costs one regex scan.
+   */
+  trigger?: RegExp;
   /** Second look at a match, e.g. the Luhn checksum of a card number. */
   validate?: (match: string) => boolean;
 }
@@ -55,6 +60,8 @@ export interface RedactionRules {
   readonly rules: readonly RedactionRule[];
   /** Strings shorter than this cannot match any rule and are returned untouched. */
   readonly shortestMatch: number;
+  /** Union of the rules' triggers: when it does not match, no rule with a trigger can. */
+  readonly gate: RegExp | null;
 }
 
 /** A redaction configuration that cannot be compiled (bad custom pattern, unknown rule name). */
@@ -103,143 +110,141 @@ function digitCount(text: string): number {
   return count;
 }
 
-/** True once `text` holds at least `needed` digits; stops counting there. */
-function hasDigits(text: string, needed: number): boolean {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57 && ++count >= needed) return true;
-  }
-  return false;
+type BuiltinRule = Omit<RedactionRule, 'precheck' | 'trigger'> & { trigger: RegExp };
+
+/** A built-in rule's pre-check is its trigger. */
+function builtin(rule: BuiltinRule): RedactionRule {
+  const trigger = rule.trigger;
+  return { ...rule, precheck: (text) => trigger.test(text) };
 }
 
 /** The built-in detectors, in the order they run (specific secrets before generic shapes). */
 export const BUILTIN_REDACTION_RULES: readonly RedactionRule[] = [
   // Secrets. Specific provider formats first, so `sk-ant-…` is named as Anthropic, not OpenAI.
-  {
+  builtin({
     name: 'private_key',
     kind: 'secret',
     // PEM block, also when escaped inside JSON (`\n` as two characters) or cut off before END.
     pattern:
       /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\]*)/g,
-    precheck: includesAny('PRIVATE KEY'),
-  },
-  {
+    trigger: /PRIVATE KEY/,
+  }),
+  builtin({
     name: 'anthropic_api_key',
     kind: 'secret',
     pattern: /\bsk-ant-(?:api|admin|oat)\d{2}-[A-Za-z0-9_-]{20,}/g,
-    precheck: includesAny('sk-ant-'),
-  },
-  {
+    trigger: /sk-ant-/,
+  }),
+  builtin({
     name: 'openai_api_key',
     kind: 'secret',
     pattern: /\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/g,
-    precheck: includesAny('sk-'),
-  },
-  {
+    trigger: /sk-/,
+  }),
+  builtin({
     name: 'stripe_key',
     kind: 'secret',
     pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
-    precheck: includesAny('_live_', '_test_'),
-  },
-  {
+    trigger: /_(?:live|test)_/,
+  }),
+  builtin({
     name: 'aws_access_key_id',
     kind: 'secret',
     pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
-    precheck: includesAny('AKIA', 'ASIA', 'ABIA', 'ACCA'),
-  },
-  {
+    trigger: /A(?:KIA|SIA|BIA|CCA)/,
+  }),
+  builtin({
     name: 'aws_secret_access_key',
     kind: 'secret',
     // 40 base64 characters are too common alone; only match them after their usual name.
     pattern: /\baws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
-    precheck: (text) => /secret_?access_?key/i.test(text),
-  },
-  {
+    trigger: /[Ss][Ee][Cc][Rr][Ee][Tt]_?[Aa][Cc][Cc][Ee][Ss][Ss]/,
+  }),
+  builtin({
     name: 'google_api_key',
     kind: 'secret',
     pattern: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g,
-    precheck: includesAny('AIza'),
-  },
-  {
+    trigger: /AIza/,
+  }),
+  builtin({
     name: 'google_oauth_token',
     kind: 'secret',
     pattern: /\bya29\.[0-9A-Za-z_-]{20,}/g,
-    precheck: includesAny('ya29.'),
-  },
-  {
+    trigger: /ya29\./,
+  }),
+  builtin({
     name: 'github_token',
     kind: 'secret',
     pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
-    precheck: includesAny('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'),
-  },
-  {
+    trigger: /gh[pousr]_|github_pat_/,
+  }),
+  builtin({
     name: 'slack_token',
     kind: 'secret',
     pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g,
-    precheck: includesAny('xox', 'hooks.slack.com'),
-  },
-  {
+    trigger: /xox|hooks\.slack\.com/,
+  }),
+  builtin({
     name: 'huggingface_token',
     kind: 'secret',
     pattern: /\bhf_[A-Za-z0-9]{30,}/g,
-    precheck: includesAny('hf_'),
-  },
-  {
+    trigger: /hf_/,
+  }),
+  builtin({
     name: 'groq_api_key',
     kind: 'secret',
     pattern: /\bgsk_[A-Za-z0-9]{40,}/g,
-    precheck: includesAny('gsk_'),
-  },
-  {
+    trigger: /gsk_/,
+  }),
+  builtin({
     name: 'xai_api_key',
     kind: 'secret',
     pattern: /\bxai-[A-Za-z0-9]{40,}/g,
-    precheck: includesAny('xai-'),
-  },
-  {
+    trigger: /xai-/,
+  }),
+  builtin({
     name: 'jwt',
     kind: 'secret',
     pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
-    precheck: includesAny('eyJ'),
-  },
-  {
+    trigger: /eyJ/,
+  }),
+  builtin({
     name: 'bearer_token',
     kind: 'secret',
     pattern: /\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*/gi,
-    precheck: (text) => /bearer/i.test(text),
-  },
-  {
+    trigger: /[Bb][Ee][Aa][Rr][Ee][Rr]/,
+  }),
+  builtin({
     name: 'email',
     kind: 'email',
     pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b/g,
-    precheck: includesAny('@'),
-  },
-  {
+    trigger: /@/,
+  }),
+  builtin({
     name: 'card_number',
     kind: 'card',
     // 13–19 digits, optionally grouped by spaces or dashes, starting with a card network's
     // first digit (2–6): epoch timestamps and most ids start with 1 and are left alone.
     pattern: /(?<![\d.\w-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\d\w-])/g,
-    precheck: (text) => hasDigits(text, 13),
+    trigger: /\d(?:[ -]?\d){12}/,
     validate: (match) => {
       const digits = digitCount(match);
       return digits >= 13 && digits <= 19 && passesLuhn(match);
     },
-  },
-  {
+  }),
+  builtin({
     name: 'phone',
     kind: 'phone',
     // International (`+33 1 23 45 67 89`) or grouped national (`(555) 123-4567`, `555.123.4567`).
     // Ungrouped digit runs are left alone: they are far more often ids, counts or timestamps.
     pattern:
       /(?<![\w+.-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}|\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}|\d{3}[ .-]\d{3}[ .-]\d{4})(?![\w-])/g,
-    precheck: (text) => hasDigits(text, 9),
+    trigger: /\d[\d .()-]{7,}\d/,
     validate: (match) => {
       const digits = digitCount(match);
       return digits >= 9 && digits <= 15;
     },
-  },
+  }),
 ];
 
 const FAMILY_OF_KIND: Record<string, keyof RedactionConfig> = {
@@ -290,7 +295,7 @@ function compileCustom(custom: CustomRedactionPattern, index: number): Redaction
  * means none (custom patterns need an object).
  */
 export function compileRedactionRules(config?: RedactionConfig | boolean): RedactionRules {
-  if (config === false) return { rules: [], shortestMatch: Number.POSITIVE_INFINITY };
+  if (config === false) return { rules: [], shortestMatch: Number.POSITIVE_INFINITY, gate: null };
   const options: RedactionConfig = config === true || config === undefined ? {} : config;
   const disabled = new Set(options.disable ?? []);
   const known = new Set(BUILTIN_REDACTION_RULES.map((rule) => rule.name));
@@ -306,8 +311,13 @@ export function compileRedactionRules(config?: RedactionConfig | boolean): Redac
     return !disabled.has(rule.name) && (family === undefined || options[family] !== false);
   });
   const custom = (options.custom ?? []).map(compileCustom);
-  // No built-in detector matches fewer than 6 characters ("a@b.co"); custom ones may.
-  return { rules: [...rules, ...custom], shortestMatch: custom.length > 0 ? 1 : 6 };
+  const triggers = rules.flatMap((rule) => (rule.trigger ? [`(?:${rule.trigger.source})`] : []));
+  return {
+    rules: [...rules, ...custom],
+    // No built-in detector matches fewer than 6 characters ("a@b.co"); custom ones may.
+    shortestMatch: custom.length > 0 ? 1 : 6,
+    gate: triggers.length > 0 ? new RegExp(triggers.join('|')) : null,
+  };
 }
 
 /** Built-in detectors with defaults, compiled once for callers that pass no rules. */
@@ -320,8 +330,11 @@ export function redactText(
 ): { text: string; hits: RedactionHit[] } {
   const hits: RedactionHit[] = [];
   if (text.length < rules.shortestMatch) return { text, hits };
+  // Fast path: one scan of the joined triggers rules out every built-in rule at once.
+  const builtinsMayMatch = rules.gate === null || rules.gate.test(text);
   let current = text;
   for (const rule of rules.rules) {
+    if (rule.trigger && !builtinsMayMatch) continue;
     if (!rule.precheck(current)) continue;
     rule.pattern.lastIndex = 0;
     if (!rule.pattern.test(current)) continue;
