@@ -66,7 +66,8 @@ export async function parseDataset(text: string, options: { path: string; readFi
     return pending;
   };
 
-  const lines = text.split(/\r?\n/);
+  // A byte-order mark some editors write is not part of the first line's JSON.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (let index = 0; index < lines.length; index++) {
     const lineNumber = index + 1;
     const trimmed = lines[index]!.trim();
@@ -84,7 +85,8 @@ export async function parseDataset(text: string, options: { path: string; readFi
     if (typeof parsed.rawEnv === 'string' && parsed.rawEnv !== '') {
       const loaded = await readEnvFile(parsed.rawEnv);
       if ('problem' in loaded) issues.push({ field: 'env', message: loaded.problem });
-      else if (parsed.evalCase) parsed.evalCase.env = loaded.env;
+      // Each case gets its own copy: cases sharing a file must not share one mutable state.
+      else if (parsed.evalCase) parsed.evalCase.env = structuredClone(loaded.env);
     }
     if (parsed.id !== null) {
       const earlier = firstLineOfId.get(parsed.id);

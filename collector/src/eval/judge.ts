@@ -10,8 +10,9 @@ export interface TrialInput extends Omit<CheckContext, 'input' | 'before' | 'bas
 }
 
 /**
- * Run a case's checks over one trial's trace. `before` is the case's `env` (the runner hands the
- * agent a copy), `input` the case's input, and domain modules resolve next to the dataset.
+ * Run a case's checks over one trial's trace. `before` is the case's `env`, so the runner must
+ * hand the agent a copy (`structuredClone(evalCase.env)`) and pass what that copy holds after
+ * the run as `after`; `input` is the case's input; domain modules resolve next to the dataset.
  */
 export async function judgeTrial(dataset: Dataset, evalCase: EvalCase, input: TrialInput): Promise<TrialResult & { passed: boolean }> {
   const { trial, ...context } = input;
