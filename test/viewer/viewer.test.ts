@@ -205,6 +205,13 @@ describe('trace page', () => {
     await page.keyboard.press('End');
     await expect.poll(() => page.getByTestId('span-panel').locator('h2').textContent()).toBe('execute_tool fetch_row_3333');
     await screenshot(page, 'trace-large.png');
+
+    // `e` jumps to the one error among the 10,000 spans, from anywhere.
+    await page.keyboard.press('Home');
+    await page.keyboard.press('e');
+    await expect.poll(() => page.getByTestId('span-panel').locator('h2').textContent()).toBe('execute_tool fetch_row_3327');
+    expect(await page.getByTestId('span-error').textContent()).toContain('row 3326 is locked');
+    expect(await page.locator('[role="treeitem"][aria-selected="true"]').textContent()).toContain('fetch_row_3327');
   });
 
   it('is readable in the dark theme', async () => {
