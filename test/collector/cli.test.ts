@@ -26,7 +26,7 @@ function oneLine(stderr: string): string {
   return lines[0]!;
 }
 
-describe('help', () => {
+describe.concurrent('help', () => {
   it('lists the commands', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
@@ -46,7 +46,7 @@ describe('help', () => {
   });
 });
 
-describe('usage errors exit 2', () => {
+describe.concurrent('usage errors exit 2', () => {
   it('on an unknown flag', async () => {
     const result = await runCli(['serve', '--prot', '5']);
     expect(result.code).toBe(2);
@@ -66,7 +66,7 @@ describe('usage errors exit 2', () => {
   });
 });
 
-describe('start-up failures exit 1 with one clear line', () => {
+describe.concurrent('start-up failures exit 1 with one clear line', () => {
   it('a config file that does not exist', async () => {
     const result = await runCli(['serve', '--config', 'nope.json', '--port', '0', '--db', tempDbPath()]);
     expect(result.code).toBe(1);

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
-import { openDatabase, StartupError } from '../server.ts';
 import type { PruneReport } from '../store/store.ts';
 import { stringFlags, type Command } from './command.ts';
 import { DB_OPTIONS, RETENTION_OPTIONS } from './config-options.ts';
@@ -36,6 +35,8 @@ export const pruneCommand: Command = {
   async run(values) {
     const config = loadConfig({ flags: stringFlags(values), env: process.env });
     config.db = resolve(config.db);
+    // Loaded here, not at the top, so `--help` and usage errors answer without loading the store.
+    const { openDatabase, StartupError } = await import('../server.ts');
     if (!existsSync(config.db)) throw new StartupError(`no database at ${config.db} (give its path with --db)`);
     const store = await openDatabase(config);
     try {

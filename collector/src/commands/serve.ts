@@ -1,7 +1,6 @@
 // `runlens serve`: the collector process.
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
-import { startCollector } from '../server.ts';
 import { stringFlags, type Command } from './command.ts';
 import { DB_OPTIONS, RETENTION_OPTIONS } from './config-options.ts';
 
@@ -35,6 +34,8 @@ export const serveCommand: Command = {
   async run(values) {
     const config = loadConfig({ flags: stringFlags(values), env: process.env });
     config.db = resolve(config.db);
+    // Loaded here, not at the top, so `--help` and usage errors answer without loading the server.
+    const { startCollector } = await import('../server.ts');
     const signal = waitForSignal();
     const collector = await startCollector(config);
     console.log(`runlens opened database ${config.db}${config.configFile ? ` (config ${resolve(config.configFile)})` : ''}`);
