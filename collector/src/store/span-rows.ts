@@ -8,6 +8,18 @@ import { contentIds, type ContentReader, type ContentRef, type ContentWriter } f
 /** String attributes at least this long are stored as contents (prompts, messages, results). */
 export const LONG_ATTRIBUTE_CHARS = 256;
 
+/**
+ * Attributes that carry prompts, messages, tool arguments or results in any convention of
+ * conventions.md: stored as contents whatever their length, so content retention drops them
+ * with the inputs and outputs.
+ */
+const CONTENT_ATTRIBUTE =
+  /^(gen_ai\.(input\.messages|output\.messages|system_instructions|tool\.call\.arguments|tool\.call\.result|prompt|completion|choice)|gen_ai\.(prompt|completion)\.\d+\..+|llm\.(input_messages|output_messages)\..+|llm\.prompts(\..+)?|(input|output)\.value|ai\.(prompt|prompt\.messages|response\.text|response\.toolCalls|response\.object|response\.reasoning|toolCall\.args|toolCall\.result)|traceloop\.entity\.(input|output)|langfuse\.(observation|trace)\.(input|output))$/;
+
+export function isContentAttribute(key: string): boolean {
+  return CONTENT_ATTRIBUTE.test(key);
+}
+
 /** The `spans.payload` column: where a span's large texts are. Retention drops it whole. */
 export interface PayloadRefs {
   /** The input; `inText` when it was a plain string (stored as is, not as JSON). */
@@ -15,8 +27,10 @@ export interface PayloadRefs {
   inText?: 1;
   out?: ContentRef;
   outText?: 1;
-  /** Long attribute values by key. */
+  /** Long string attribute values, and those of content attributes, by key. */
   attrs?: Record<string, ContentRef>;
+  /** Content attributes with structured values (kvlist or array), stored as JSON. */
+  attrValues?: Record<string, ContentRef>;
 }
 
 /** Every content id a payload column refers to. */
@@ -27,6 +41,7 @@ export function payloadContentIds(column: string | null): number[] {
   if (refs.in !== undefined) ids.push(...contentIds(refs.in));
   if (refs.out !== undefined) ids.push(...contentIds(refs.out));
   for (const ref of Object.values(refs.attrs ?? {})) ids.push(...contentIds(ref));
+  for (const ref of Object.values(refs.attrValues ?? {})) ids.push(...contentIds(ref));
   return ids;
 }
 
@@ -71,8 +86,10 @@ export function spanRow(span: NormalisedSpan, runId: number, contents: ContentWr
   const refs: PayloadRefs = {};
   const shortAttributes: Record<number, unknown> = {};
   for (const [key, value] of Object.entries(span.attributes)) {
-    if (typeof value === 'string' && value.length >= LONG_ATTRIBUTE_CHARS) {
+    if (typeof value === 'string' && (value.length >= LONG_ATTRIBUTE_CHARS || isContentAttribute(key))) {
       (refs.attrs ??= {})[key] = contents.putText(value, runId, false);
+    } else if (value !== null && typeof value === 'object' && isContentAttribute(key)) {
+      (refs.attrValues ??= {})[key] = contents.putValue(value, runId, false);
     } else {
       shortAttributes[keys.idOf(key)] = value;
     }
@@ -219,6 +236,10 @@ export function spanFromRow(traceId: string, row: SpanRow, contents: ContentRead
   for (const [key, ref] of Object.entries(refs.attrs ?? {})) {
     const text = contents.textOf(ref);
     if (text !== null) attributes[key] = text;
+  }
+  for (const [key, ref] of Object.entries(refs.attrValues ?? {})) {
+    const text = contents.textOf(ref);
+    if (text !== null) attributes[key] = JSON.parse(text) as Attributes[string];
   }
   return {
     traceId,
