@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { RunlensClient, type AgentRun } from '@runlens/sdk';
+import { InMemorySpanExporter, RunlensClient, type AgentRun } from '@runlens/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const servers: Server[] = [];
@@ -60,7 +60,8 @@ async function runAgent(client: RunlensClient, count: number): Promise<number[]>
   return durations;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.floor(values.length * p)]!;
+const median = (values: number[]): number => percentile(values, 0.5);
 
 function newClient(endpoint: string, maxQueueSize = 2048): RunlensClient {
   const client = new RunlensClient({ service: 'support-agent', endpoint, maxQueueSize, scheduledDelayMillis: 20, exportTimeoutMillis: 2000, flushOnExit: false });
@@ -76,13 +77,22 @@ describe('when the collector is unavailable', () => {
   ] as const) {
     it(`the agent is neither failed nor slowed when the collector is ${label}`, async () => {
       const client = newClient(await target());
-      // Warm up: module code, JIT.
-      await runAgent(client, 50);
-      const durations = await runAgent(client, 300);
+      // The same agent, exporting to memory: the reference for "not slowed".
+      const reference = new RunlensClient({ service: 'support-agent', exporter: new InMemorySpanExporter(), flushOnExit: false });
+      clients.push(reference);
+      await runAgent(client, 50); // warm up: module code, JIT
+      await runAgent(reference, 50);
+      const durations: number[] = [];
+      const referenceDurations: number[] = [];
+      // Interleaved, so load from other processes on this machine hits both alike.
+      for (let i = 0; i < 30; i++) {
+        durations.push(...(await runAgent(client, 10)));
+        referenceDurations.push(...(await runAgent(reference, 10)));
+      }
       // An instrumented run of two calls takes well under a millisecond; a blocking export
-      // (a connect, a 503 round trip, a retry backoff) would take milliseconds to seconds.
-      expect(median(durations)).toBeLessThan(2);
-      expect(Math.max(...durations)).toBeLessThan(100);
+      // (a 503 round trip, a retry backoff, a hung request) would take milliseconds to seconds.
+      expect(median(durations)).toBeLessThan(median(referenceDurations) * 1.5 + 0.5);
+      expect(percentile(durations, 0.99)).toBeLessThan(100);
       const flushStarted = performance.now();
       await client.shutdown(); // never rejects, even though nothing was delivered
       expect(performance.now() - flushStarted).toBeLessThan(15_000);
