@@ -78,7 +78,7 @@ describe('runlens prune', () => {
     const result = await runCli(['prune', '--dry-run', '--db', seeded.db, '--config', seeded.config]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/would delete 1 runs \(4 spans\)/);
+    expect(result.stdout).toMatch(/would delete 1 run \(2 spans\)/);
     expect(result.stdout).toMatch(/would drop the contents .* of \d+ spans/);
     expect(result.stdout).toMatch(/dry run: nothing was changed/);
 
@@ -98,7 +98,7 @@ describe('runlens prune', () => {
 
     const result = await runCli(['prune', '--db', seeded.db, '--config', seeded.config]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/deleted 1 runs \(4 spans\)/);
+    expect(result.stdout).toMatch(/deleted 1 run \(2 spans\)/);
 
     collector = await serve(seeded.db);
     const { runs } = await getOk<RunsPage>(collector.url, '/api/runs?limit=100');

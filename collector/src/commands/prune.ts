@@ -6,6 +6,10 @@ import type { PruneReport } from '../store/store.ts';
 import { stringFlags, type Command } from './command.ts';
 import { DB_OPTIONS, RETENTION_OPTIONS } from './config-options.ts';
 
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
@@ -13,8 +17,8 @@ function megabytes(bytes: number): string {
 export function describePrune(report: PruneReport): string {
   const verb = report.dryRun ? 'would delete' : 'deleted';
   const lines = [
-    `${verb} ${report.runsDeleted} runs (${report.spansDeleted} spans)`,
-    `${report.dryRun ? 'would drop' : 'dropped'} the contents (inputs and outputs) of ${report.contentsDropped} spans`,
+    `${verb} ${count(report.runsDeleted, 'run')} (${count(report.spansDeleted, 'span')})`,
+    `${report.dryRun ? 'would drop' : 'dropped'} the contents (inputs and outputs) of ${count(report.contentsDropped, 'span')}`,
     report.dryRun ? `database is ${megabytes(report.bytesBefore)}` : `database ${megabytes(report.bytesBefore)} -> ${megabytes(report.bytesAfter)}`,
   ];
   if (report.dryRun) lines.push('dry run: nothing was changed');
