@@ -241,6 +241,8 @@ describe('dashboards', () => {
     expect(await runsCell.textContent()).toBe(String(stored));
     await screenshot(page, 'dashboards.png');
 
+    // Charts are updated in place (setData), not rebuilt: the same canvas survives a regrouping.
+    await page.locator('figure[data-chart="Success rate"] canvas').evaluate((el) => el.setAttribute('data-marker', 'first'));
     await page.click('button[data-group-by="version"]');
     await expect.poll(() => page.url()).toContain('groupBy=version');
     const summaryGroups = page.locator('[data-testid="group-summary"] tbody tr[data-group]');
@@ -248,6 +250,18 @@ describe('dashboards', () => {
     // The success-rate chart's legend names one series per version (after the time column).
     const legend = page.locator('figure[data-chart="Success rate"] .u-legend .u-series th');
     await expect.poll(() => legend.allTextContents()).toEqual(['time', 'prompt=v1', 'prompt=v2']);
+    expect(await page.locator('figure[data-chart="Success rate"] canvas[data-marker="first"]').count()).toBe(1);
+    // Hovering a chart shows each version's value at that time in its legend.
+    const over = page.locator('figure[data-chart="Success rate"] .u-over');
+    const box = (await over.boundingBox())!;
+    const values = page.locator('figure[data-chart="Success rate"] .u-legend .u-series td.u-value');
+    const seen: string[] = [];
+    // Runs were sent over the last three hours: sweep the right half of the chart.
+    for (let x = 0.98; x > 0.5 && !seen.some((v) => /\d%$/.test(v)); x -= 0.04) {
+      await page.mouse.move(box.x + box.width * x, box.y + box.height / 2);
+      seen.push(...(await values.allTextContents()));
+    }
+    expect(seen.some((v) => /\d%$/.test(v))).toBe(true);
     // The canary (v2) has the failures.
     const rate = async (group: string) => page.locator(`[data-testid="group-summary"] tr[data-group="${group}"] td`).nth(2).textContent();
     expect(parseFloat((await rate('prompt=v1'))!)).toBeGreaterThan(parseFloat((await rate('prompt=v2'))!));
@@ -272,6 +286,26 @@ describe('dashboards', () => {
     expect(to - from).toBeLessThanOrEqual(3_600_001);
     const times = await page.locator('table.runs tbody tr[data-trace-id]').count();
     expect(times).toBeGreaterThan(0);
+  });
+
+  it('opens the runs of a dragged time range, for the version pointed at', async () => {
+    await page.goto(`${collector.url}/dashboards?range=6h&step=15m&agent=support&groupBy=version`);
+    const over = page.locator('figure[data-chart="Runs"] .u-over');
+    await over.waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="group-summary"] tbody tr[data-group]').length > 1);
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height - 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height - 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL(/\/runs\?from=\d+&to=\d+/);
+    const url = new URL(page.url());
+    const from = Number(url.searchParams.get('from'));
+    const to = Number(url.searchParams.get('to'));
+    // A quarter of the six-hour window, give or take the pixels.
+    expect((to - from) / 3_600_000).toBeGreaterThan(1.3);
+    expect((to - from) / 3_600_000).toBeLessThan(1.7);
+    expect(url.searchParams.get('agent')).toBe('support');
   });
 });
 
