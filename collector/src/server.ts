@@ -103,9 +103,13 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
     (closing ??= (async () => {
       shutdown.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // close() drops only the connections idle right now; a request finishing later (an
+      // export waiting for its commit, an event stream ending) leaves a keep-alive connection
+      // that would hold the server open, so idle ones are dropped again until all are gone.
+      const dropIdle = setInterval(() => server.closeIdleConnections(), 50);
       const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       await closed;
+      clearInterval(dropIdle);
       clearTimeout(force);
       await stopPruner();
       await store.close();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthResponse } from '@runlens/schema';
 import { makeTempDir, runCli, startCollector, tempDbPath, type RunningCollector } from '../helpers/collector.ts';
-import { getOk } from '../helpers/api.ts';
+import { getOk, openEventStream } from '../helpers/api.ts';
 
 const running: RunningCollector[] = [];
 afterEach(async () => {
@@ -136,6 +136,18 @@ describe('serve', () => {
     collector.process.kill(signal);
     expect(await exited).toBe(0);
     expect(collector.logs()).toMatch(new RegExp(`received ${signal}[\\s\\S]*runlens stopped`));
+  });
+
+  it('stops promptly while a live stream is open', async () => {
+    const collector = await startCollector();
+    const stream = await openEventStream(collector.url);
+    const started = Date.now();
+    try {
+      expect(await collector.stop()).toBe(0);
+    } finally {
+      stream.close();
+    }
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 
