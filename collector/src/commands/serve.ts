@@ -6,12 +6,16 @@ import { DB_OPTIONS, RETENTION_OPTIONS } from './config-options.ts';
 
 function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
+    let first = 0;
     const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      // A second signal while draining means "now": leave at once.
-      process.once(signal, () => process.exit(130));
-      resolveSignal(signal);
+      if (first === 0) {
+        first = Date.now();
+        resolveSignal(signal);
+        return;
+      }
+      // A second Ctrl-C while draining means "now". One arriving within a second is the same
+      // signal delivered twice (npm start forwards it to us as well as the terminal): ignored.
+      if (Date.now() - first > 1000) process.exit(130);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
