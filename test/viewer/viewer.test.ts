@@ -111,7 +111,7 @@ describe('runs page', () => {
 describe('trace page', () => {
   it('opens a failed run on why it failed, what it cost and the tool call that broke', async () => {
     await page.goto(collector.url + '/runs?outcome=failure&user=u_failing');
-    await page.locator(`tr[data-trace-id="${seeded.failedTraceId}"] a`).click();
+    await page.locator(`tr[data-trace-id="${seeded.failedTraceId}"] td.name a`).click();
     await page.waitForURL(/\/traces\//);
     const summary = page.getByTestId('trace-summary');
     await summary.waitFor();
