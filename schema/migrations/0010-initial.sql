@@ -129,9 +129,20 @@ CREATE TABLE rollup_minute (
   cost_usd REAL NOT NULL,
   cost_known_runs INTEGER NOT NULL,
   policy_violations INTEGER NOT NULL,
-  -- Mergeable latency histogram (latency-histogram.ts).
-  latency_hist BLOB NOT NULL,
   PRIMARY KEY (minute, service, agent, version, model)
+) WITHOUT ROWID;
+
+-- The run latencies of the same rows as a mergeable histogram: runs per log-spaced bucket
+-- (latency-histogram.ts). Summing buckets over any rows gives their percentiles.
+CREATE TABLE rollup_latency (
+  minute INTEGER NOT NULL,
+  service TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  version TEXT NOT NULL,
+  model TEXT NOT NULL,
+  bucket INTEGER NOT NULL,
+  runs INTEGER NOT NULL,
+  PRIMARY KEY (minute, service, agent, version, model, bucket)
 ) WITHOUT ROWID;
 
 -- gen_ai.evaluation.result log records, against the span they judge.

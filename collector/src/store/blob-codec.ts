@@ -13,16 +13,18 @@ export type Encoding = (typeof ENCODING)[keyof typeof ENCODING];
 /** Texts shorter than this are stored as they are. */
 const MIN_DEFLATE_BYTES = 1024;
 
-export function encodeText(text: string): { encoding: Encoding; data: Buffer } {
-  const raw = Buffer.from(text, 'utf8');
-  if (raw.length < MIN_DEFLATE_BYTES) return { encoding: ENCODING.text, data: raw };
-  const deflated = deflateRawSync(raw, { level: 4 });
+/** Plain texts are stored as SQLite TEXT (no copy into a Buffer), deflated ones as BLOB. */
+export function encodeText(text: string): { encoding: Encoding; data: string | Buffer } {
+  // text.length counts UTF-16 units: a cheap lower bound of the UTF-8 size.
+  if (text.length < MIN_DEFLATE_BYTES) return { encoding: ENCODING.text, data: text };
+  const deflated = deflateRawSync(text, { level: 4 });
   // Keep the plain text unless deflate saves at least a tenth.
-  if (deflated.length > raw.length * 0.9) return { encoding: ENCODING.text, data: raw };
+  if (deflated.length > text.length * 0.9) return { encoding: ENCODING.text, data: text };
   return { encoding: ENCODING.deflate, data: deflated };
 }
 
-export function decodeText(encoding: Encoding, data: Uint8Array): string {
+export function decodeText(encoding: Encoding, data: string | Uint8Array): string {
+  if (typeof data === 'string') return data;
   switch (encoding) {
     case ENCODING.text:
       return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addToHistogram, encodeHistogram, histogramPercentile, latencyBucket, mergeEncodedHistogram, type LatencyHistogram } from './latency-histogram.ts';
+import { addToHistogram, histogramPercentile, latencyBucket, type LatencyHistogram } from './latency-histogram.ts';
 
 function histogramOf(values: number[]): LatencyHistogram {
   const histogram: LatencyHistogram = new Map();
@@ -21,13 +21,6 @@ describe('latency histogram', () => {
       const estimate = histogramPercentile(histogram, fraction)!;
       expect(Math.abs(estimate / exactPercentile(sorted, fraction) - 1)).toBeLessThan(0.02);
     }
-  });
-
-  it('merges encoded histograms as if their values had been added to one', () => {
-    const a = [12, 40, 3000];
-    const b = [41, 90_000];
-    const merged = mergeEncodedHistogram(mergeEncodedHistogram(new Map(), encodeHistogram(histogramOf(a))), encodeHistogram(histogramOf(b)));
-    expect(merged).toEqual(histogramOf([...a, ...b]));
   });
 
   it('takes a value back out, dropping buckets that reach zero', () => {

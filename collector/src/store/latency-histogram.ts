@@ -26,27 +26,6 @@ export function addToHistogram(histogram: LatencyHistogram, bucket: number, coun
   else histogram.set(bucket, next);
 }
 
-/** Packs a histogram into pairs of (u16 bucket, u32 count), buckets ascending. */
-export function encodeHistogram(histogram: LatencyHistogram): Buffer {
-  const buckets = [...histogram.keys()].sort((a, b) => a - b);
-  const buffer = Buffer.alloc(buckets.length * 6);
-  buckets.forEach((bucket, i) => {
-    buffer.writeUInt16LE(bucket, i * 6);
-    buffer.writeUInt32LE(Math.max(0, histogram.get(bucket)!), i * 6 + 2);
-  });
-  return buffer;
-}
-
-/** Adds an encoded histogram into `into` (merging is how rollup rows combine). */
-export function mergeEncodedHistogram(into: LatencyHistogram, encoded: Uint8Array | null): LatencyHistogram {
-  if (!encoded) return into;
-  const view = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-  for (let offset = 0; offset + 6 <= view.length; offset += 6) {
-    addToHistogram(into, view.readUInt16LE(offset), view.readUInt32LE(offset + 2));
-  }
-  return into;
-}
-
 /** The value below which `fraction` (0..1) of the runs fall; null for an empty histogram. */
 export function histogramPercentile(histogram: LatencyHistogram, fraction: number): number | null {
   let total = 0;

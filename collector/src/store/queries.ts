@@ -15,7 +15,7 @@ import type {
 import { GEN_AI, nsToMs } from '@runlens/schema';
 import { AttributeKeyReader } from './attribute-keys.ts';
 import { ContentReader } from './contents.ts';
-import { histogramPercentile, mergeEncodedHistogram, type LatencyHistogram } from './latency-histogram.ts';
+import { addToHistogram, histogramPercentile, type LatencyHistogram } from './latency-histogram.ts';
 import { MINUTE_MS } from './rollups.ts';
 import { RUN_COLUMNS, runFromRow, type RunRow } from './run-rows.ts';
 import { SPAN_COLUMNS, spanFromRow, type SpanRow } from './span-rows.ts';
@@ -37,12 +37,6 @@ export class StoreReader {
     this.#db = db;
     this.#contents = new ContentReader(db);
     this.#keys = new AttributeKeyReader(db);
-    // Merges the encoded latency histograms of rollup rows into one (GROUP BY's aggregate).
-    db.aggregate('rollup_hist_merge', {
-      start: () => new Map() as LatencyHistogram,
-      step: (histogram: LatencyHistogram, encoded: unknown) => mergeEncodedHistogram(histogram, encoded instanceof Uint8Array ? encoded : null),
-      result: (histogram: LatencyHistogram) => JSON.stringify([...histogram]),
-    });
   }
 
   /** A statement prepared once per distinct SQL text (filters combine into a few shapes). */
@@ -148,12 +142,22 @@ export class StoreReader {
     const sql = `SELECT (minute * ${MINUTE_MS} / ?) * ? AS t, ${groupColumn} AS grp, sum(runs) AS runs, sum(successes) AS successes,
         sum(escalations) AS escalations, sum(tool_calls) AS tool_calls, sum(tool_errors) AS tool_errors,
         sum(input_tokens) + sum(output_tokens) AS tokens, sum(cost_usd) AS cost, sum(cost_known_runs) AS cost_known,
-        sum(policy_violations) AS violations, rollup_hist_merge(latency_hist) AS hist
+        sum(policy_violations) AS violations
       FROM rollup_minute WHERE ${where.join(' AND ')} GROUP BY t, grp ORDER BY grp, t`;
+    const latencySql = `SELECT (minute * ${MINUTE_MS} / ?) * ? AS t, ${groupColumn} AS grp, bucket, sum(runs) AS runs
+      FROM rollup_latency WHERE ${where.join(' AND ')} GROUP BY t, grp, bucket`;
     // BigInt binds as an INTEGER, so the division truncates to the bucket start.
     const rows = this.#prepare(sql).all(BigInt(step), BigInt(step), ...params) as RollupBucketRow[];
+    const latencies = new Map<string, LatencyHistogram>();
+    for (const row of this.#prepare(latencySql).all(BigInt(step), BigInt(step), ...params) as { t: bigint; grp: string; bucket: bigint; runs: bigint }[]) {
+      const key = `${row.t}:${row.grp}`;
+      const histogram = latencies.get(key) ?? new Map<number, number>();
+      addToHistogram(histogram, Number(row.bucket), Number(row.runs));
+      latencies.set(key, histogram);
+    }
 
-    const first = Math.floor(query.from / step) * step;
+    // The first bucket holds the first minute asked for, even when `from` is not on a step.
+    const first = Math.floor((Math.floor(query.from / MINUTE_MS) * MINUTE_MS) / step) * step;
     const buckets: number[] = [];
     for (let t = first; t < query.to; t += step) buckets.push(t);
     const byGroup = new Map<string, Map<number, RollupBucketRow>>();
@@ -166,7 +170,7 @@ export class StoreReader {
     const series: MetricsSeries[] = [...byGroup].map(([group, points]) => ({
       group: group === '' ? null : group,
       // Every series has a point per bucket, so the viewer hands columns to the chart as they are.
-      points: buckets.map((t) => metricsPoint(t, points.get(t))),
+      points: buckets.map((t) => metricsPoint(t, points.get(t), latencies.get(`${t}:${group}`) ?? new Map())),
     }));
     return { step, series };
   }
@@ -195,10 +199,9 @@ interface RollupBucketRow {
   cost: number;
   cost_known: bigint;
   violations: bigint;
-  hist: string;
 }
 
-function metricsPoint(t: number, row: RollupBucketRow | undefined): MetricsPoint {
+function metricsPoint(t: number, row: RollupBucketRow | undefined, histogram: LatencyHistogram): MetricsPoint {
   const runs = Number(row?.runs ?? 0n);
   if (!row || runs <= 0) {
     return { t, runs: 0, successRate: null, toolErrorRate: null, escalationRate: null, p50Ms: null, p95Ms: null, p99Ms: null, tokensPerRun: null, costPerRun: null, costPerSuccess: null, violationsPerRun: null };
@@ -207,7 +210,6 @@ function metricsPoint(t: number, row: RollupBucketRow | undefined): MetricsPoint
   const toolCalls = Number(row.tool_calls);
   const costKnown = Number(row.cost_known);
   const cost = Number(row.cost);
-  const histogram: LatencyHistogram = new Map(JSON.parse(row.hist) as [number, number][]);
   return {
     t,
     runs,

@@ -4,22 +4,25 @@
 import type Database from 'better-sqlite3';
 import type { Run } from '@runlens/schema';
 import { versionLabel } from '@runlens/schema';
-import { addToHistogram, encodeHistogram, latencyBucket, mergeEncodedHistogram } from './latency-histogram.ts';
+import { latencyBucket } from './latency-histogram.ts';
 
 export const MINUTE_MS = 60_000;
 
 const UPSERT_SQL = `INSERT INTO rollup_minute (minute, service, agent, version, model, runs, successes, failures, escalations,
-  budget_stops, tool_calls, tool_errors, input_tokens, output_tokens, cost_usd, cost_known_runs, policy_violations, latency_hist)
+  budget_stops, tool_calls, tool_errors, input_tokens, output_tokens, cost_usd, cost_known_runs, policy_violations)
 VALUES (:minute, :service, :agent, :version, :model, :runs, :successes, :failures, :escalations, :budgetStops, :toolCalls,
-  :toolErrors, :inputTokens, :outputTokens, :cost, :costKnown, :violations, rollup_hist_add(NULL, :bucket, :runs))
+  :toolErrors, :inputTokens, :outputTokens, :cost, :costKnown, :violations)
 ON CONFLICT (minute, service, agent, version, model) DO UPDATE SET
   runs = runs + excluded.runs, successes = successes + excluded.successes, failures = failures + excluded.failures,
   escalations = escalations + excluded.escalations, budget_stops = budget_stops + excluded.budget_stops,
   tool_calls = tool_calls + excluded.tool_calls, tool_errors = tool_errors + excluded.tool_errors,
   input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
   cost_usd = cost_usd + excluded.cost_usd, cost_known_runs = cost_known_runs + excluded.cost_known_runs,
-  policy_violations = policy_violations + excluded.policy_violations,
-  latency_hist = rollup_hist_add(latency_hist, :bucket, :runs)`;
+  policy_violations = policy_violations + excluded.policy_violations`;
+
+const UPSERT_LATENCY_SQL = `INSERT INTO rollup_latency (minute, service, agent, version, model, bucket, runs)
+VALUES (:minute, :service, :agent, :version, :model, :bucket, :runs)
+ON CONFLICT (minute, service, agent, version, model, bucket) DO UPDATE SET runs = runs + excluded.runs`;
 
 /** The rollup row a run belongs to; '' stands for unknown (primary keys hold no NULLs). */
 export function rollupKey(run: Run): { minute: number; service: string; agent: string; version: string; model: string } {
@@ -34,15 +37,11 @@ export function rollupKey(run: Run): { minute: number; service: string; agent: s
 
 export class RollupWriter {
   readonly #upsert;
+  readonly #upsertLatency;
 
   constructor(db: Database.Database) {
-    // Adds `delta` runs to one bucket of an encoded histogram; SQLite calls it inside the upsert.
-    db.function('rollup_hist_add', { deterministic: true }, (encoded: unknown, bucket: unknown, delta: unknown) => {
-      const histogram = mergeEncodedHistogram(new Map(), encoded instanceof Uint8Array ? encoded : null);
-      addToHistogram(histogram, Number(bucket), Number(delta));
-      return encodeHistogram(histogram);
-    });
     this.#upsert = db.prepare(UPSERT_SQL);
+    this.#upsertLatency = db.prepare(UPSERT_LATENCY_SQL);
   }
 
   /** Replaces a run's contribution: `previous` is the run as last stored (null if new). */
@@ -52,8 +51,10 @@ export class RollupWriter {
   }
 
   #add(run: Run, sign: 1 | -1): void {
+    const key = rollupKey(run);
+    this.#upsertLatency.run({ ...key, bucket: latencyBucket(run.durationMs), runs: sign });
     this.#upsert.run({
-      ...rollupKey(run),
+      ...key,
       runs: sign,
       successes: run.outcome === 'success' ? sign : 0,
       failures: run.outcome === 'failure' ? sign : 0,
@@ -66,7 +67,6 @@ export class RollupWriter {
       cost: sign * (run.costUsd ?? 0),
       costKnown: run.costUsd === null ? 0 : sign,
       violations: sign * run.policyViolations,
-      bucket: latencyBucket(run.durationMs),
     });
   }
 }

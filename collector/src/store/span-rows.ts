@@ -84,6 +84,10 @@ export const INSERT_SPAN_SQL = `INSERT OR REPLACE INTO spans (run_id, span_id, p
 /** Builds a span's row, storing its large texts in `contents` on the way. */
 export function spanRow(span: NormalisedSpan, runId: number, contents: ContentWriter, keys: AttributeKeyWriter): SpanRowValues {
   const refs: PayloadRefs = {};
+  // Inputs and outputs first: a message stored here as searchable is then found, already
+  // indexed, when the attribute it came from repeats it.
+  storePayload(span.input, runId, contents, refs, 'in');
+  storePayload(span.output, runId, contents, refs, 'out');
   const shortAttributes: Record<number, unknown> = {};
   for (const [key, value] of Object.entries(span.attributes)) {
     if (typeof value === 'string' && (value.length >= LONG_ATTRIBUTE_CHARS || isContentAttribute(key))) {
@@ -94,8 +98,6 @@ export function spanRow(span: NormalisedSpan, runId: number, contents: ContentWr
       shortAttributes[keys.idOf(key)] = value;
     }
   }
-  storePayload(span.input, runId, contents, refs, 'in');
-  storePayload(span.output, runId, contents, refs, 'out');
   const hasResource = Object.keys(span.resource).length > 0;
   return [
     runId,

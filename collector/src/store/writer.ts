@@ -3,7 +3,7 @@
 // Runs in the writer worker thread; the main thread only reads.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { NormalisedSpan, OtlpLogRecord, Run } from '@runlens/schema';
+import type { NormalisedSpan, OtlpLogRecord, Run, RunSpanInput } from '@runlens/schema';
 import { deriveRun, GEN_AI, RUNLENS } from '@runlens/schema';
 import { AttributeKeyWriter } from './attribute-keys.ts';
 import { ContentWriter } from './contents.ts';
@@ -66,7 +66,8 @@ export class SpanWriter {
         if (!existing) runDelta++;
         for (const span of traceSpans) this.#insertSpan.run(spanRow(span, runId, this.contents, this.#keys));
         const previous = existing ? runFromRow(existing) : null;
-        const inputs = this.#runInputs.all(runId).map(runSpanInput);
+        // A new run's spans are all in this batch: no need to read them back.
+        const inputs: RunSpanInput[] = existing ? this.#runInputs.all(runId).map(runSpanInput) : [...new Map(traceSpans.map((s) => [s.spanId, s])).values()];
         const run = deriveRun(traceId, inputs);
         const startNs = inputs.reduce((min, s) => (s.startNs < min ? s.startNs : min), inputs[0]!.startNs);
         this.#updateRun.run(runUpdateValues(run, startNs, runId));
