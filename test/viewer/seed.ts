@@ -3,7 +3,8 @@
 // versions, one run that fails in a tool, an escalation, a budget stop, an unpriced model, and
 // (optionally) one very large trace.
 import { context, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
-import { sendSpans, type ExportTarget } from '../helpers/otel.ts';
+import { recordSpans, sendSpans, type ExportTarget } from '../helpers/otel.ts';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 const SERVICE = { serviceName: 'support-agent', serviceVersion: '1.4.0' };
 
@@ -223,8 +224,17 @@ export async function seedLargeTrace(target: ExportTarget, count: number, now = 
 
 /** One more routine run, for the live-update test; returns its trace id. */
 export async function seedOneRun(target: ExportTarget, userId: string, now = Date.now()): Promise<string> {
-  return sendSpans(target, SERVICE, (tracer) =>
-    recordRun(tracer, {
+  return sendSpans(target, SERVICE, (tracer) => recordRoutineRun(tracer, userId, now));
+}
+
+/** A routine run recorded but not sent, so a test can send its spans in several parts. */
+export async function recordOneRun(userId: string, now = Date.now()): Promise<{ traceId: string; spans: ReadableSpan[] }> {
+  const { result, spans } = await recordSpans(SERVICE, (tracer) => recordRoutineRun(tracer, userId, now));
+  return { traceId: result, spans };
+}
+
+function recordRoutineRun(tracer: Tracer, userId: string, now: number): string {
+  return recordRun(tracer, {
       startTime: now - 2_000,
       userId,
       sessionId: `s_${userId}`,
@@ -232,8 +242,7 @@ export async function seedOneRun(target: ExportTarget, userId: string, now = Dat
       question: 'Can I change my delivery address?',
       answer: 'Yes, I updated it.',
       tools: [{ name: 'update_address', args: { orderId: 'A-3001', city: 'Lyon' }, result: { ok: true } }],
-    }),
-  );
+  });
 }
 
 /** `count` small runs (an agent and one chat call each), one a second going back from `now`. */

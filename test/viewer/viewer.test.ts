@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsPage } from '@runlens/schema';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT, startCollector, type RunningCollector } from '../helpers/collector.ts';
-import { seedLargeTrace, seedManyRuns, seedOneRun, seedRuns, type SeededRuns } from './seed.ts';
+import { exportSpans } from '../helpers/otel.ts';
+import { recordOneRun, seedLargeTrace, seedManyRuns, seedOneRun, seedRuns, type SeededRuns } from './seed.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'test/screenshots');
 const LARGE_TRACE_SPANS = 10_000;
@@ -173,6 +174,26 @@ describe('trace page', () => {
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toBe(page.url());
     expect(copied).toMatch(new RegExp(`/traces/${seeded.escalatedTraceId}\\?span=[0-9a-f]{16}$`));
+  });
+
+  it('shows spans as they arrive, from a trace not yet known to one with its root', async () => {
+    const { traceId, spans } = await recordOneRun('u_streaming');
+    await page.goto(`${collector.url}/traces/${traceId}`);
+    await page.getByRole('heading', { name: 'Trace not found' }).waitFor();
+
+    const children = spans.filter((s) => s.parentSpanContext !== undefined);
+    await exportSpans({ url: collector.url }, children);
+    const rows = page.locator('[role="treeitem"]');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(children.length);
+    expect(await page.getByTestId('trace-summary').locator('[data-outcome]').textContent()).toContain('running');
+
+    await page.keyboard.press('End'); // fold state and selection survive the update
+    const selected = await page.locator('[role="treeitem"][aria-selected="true"]').getAttribute('data-span-id');
+    await exportSpans({ url: collector.url }, spans.filter((s) => s.parentSpanContext === undefined));
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(spans.length);
+    await expect.poll(() => page.getByTestId('trace-summary').locator('[data-outcome]').textContent()).toContain('success');
+    expect(await rows.first().textContent()).toContain('invoke_agent support');
+    expect(await page.locator('[role="treeitem"][aria-selected="true"]').getAttribute('data-span-id')).toBe(selected);
   });
 
   it(`draws only the rows on screen for a ${LARGE_TRACE_SPANS.toLocaleString('en')}-span trace and scrolls it smoothly`, async () => {
