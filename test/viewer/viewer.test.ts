@@ -120,6 +120,9 @@ describe('trace page', () => {
     expect(await page.getByTestId('run-cost').textContent()).toMatch(/^\$0\.\d+/);
     expect(await summary.textContent()).toContain('u_failing');
     expect(await summary.textContent()).toContain('prompt v2');
+    const io = await page.getByTestId('run-io').textContent();
+    expect(io).toContain('Please refund order A-1043, it arrived broken.');
+    expect(io).toContain('Sorry, I could not issue the refund right now.');
 
     // The failing tool span is selected, with its error and arguments.
     const panel = page.getByTestId('span-panel');
