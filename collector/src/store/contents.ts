@@ -15,8 +15,6 @@ const CACHE_SIZE = 20_000;
  */
 export type ContentRef = number | number[];
 
-/** Arrays shorter than this (as text) are stored whole: splitting would not pay. */
-const SPLIT_MIN_CHARS = 256;
 
 /** Texts up to this length are cached by their text; longer ones by their hash. */
 const TEXT_KEY_MAX_CHARS = 8192;
@@ -56,7 +54,7 @@ export class ContentWriter {
 
   /** Stores a text, split into its elements when it is a long JSON array. */
   putText(text: string, runId: number, searchable: boolean): ContentRef {
-    const elements = text.length >= SPLIT_MIN_CHARS && text[0] === '[' ? splitJsonArray(text) : null;
+    const elements = text[0] === '[' && text[text.length - 1] === ']' ? splitJsonArray(text) : null;
     if (elements === null) return this.put(text, runId, searchable);
     return elements.texts.map((element, i) => this.put(element, runId, searchable, elements.values[i]));
   }

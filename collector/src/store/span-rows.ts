@@ -27,9 +27,9 @@ export interface PayloadRefs {
   inText?: 1;
   out?: ContentRef;
   outText?: 1;
-  /** Long string attribute values, and those of content attributes, by key. */
+  /** Long string attribute values, and those of content attributes, by attribute key id. */
   attrs?: Record<string, ContentRef>;
-  /** Content attributes with structured values (kvlist or array), stored as JSON. */
+  /** Content attributes with structured values (kvlist or array), stored as JSON, by key id. */
   attrValues?: Record<string, ContentRef>;
 }
 
@@ -91,9 +91,9 @@ export function spanRow(span: NormalisedSpan, runId: number, contents: ContentWr
   const shortAttributes: Record<number, unknown> = {};
   for (const [key, value] of Object.entries(span.attributes)) {
     if (typeof value === 'string' && (value.length >= LONG_ATTRIBUTE_CHARS || isContentAttribute(key))) {
-      (refs.attrs ??= {})[key] = contents.putText(value, runId, false);
+      (refs.attrs ??= {})[keys.idOf(key)] = contents.putText(value, runId, false);
     } else if (value !== null && typeof value === 'object' && isContentAttribute(key)) {
-      (refs.attrValues ??= {})[key] = contents.putValue(value, runId, false);
+      (refs.attrValues ??= {})[keys.idOf(key)] = contents.putValue(value, runId, false);
     } else {
       shortAttributes[keys.idOf(key)] = value;
     }
@@ -235,13 +235,13 @@ export function spanFromRow(traceId: string, row: SpanRow, contents: ContentRead
   const attributes: Attributes = {};
   for (const [id, value] of Object.entries(JSON.parse(row.attributes) as Attributes)) attributes[keys.keyOf(Number(id))] = value;
   const refs = row.payload === null ? {} : (JSON.parse(row.payload) as PayloadRefs);
-  for (const [key, ref] of Object.entries(refs.attrs ?? {})) {
+  for (const [id, ref] of Object.entries(refs.attrs ?? {})) {
     const text = contents.textOf(ref);
-    if (text !== null) attributes[key] = text;
+    if (text !== null) attributes[keys.keyOf(Number(id))] = text;
   }
-  for (const [key, ref] of Object.entries(refs.attrValues ?? {})) {
+  for (const [id, ref] of Object.entries(refs.attrValues ?? {})) {
     const text = contents.textOf(ref);
-    if (text !== null) attributes[key] = JSON.parse(text) as Attributes[string];
+    if (text !== null) attributes[keys.keyOf(Number(id))] = JSON.parse(text) as Attributes[string];
   }
   return {
     traceId,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -346,6 +346,8 @@ describe('opening and closing', () => {
     const late = store.write(agentRun({ traceId: newTraceId(), startMs: T0 + 100, steps: 1 }));
     await store.close();
     await late;
+    // A clean close folds the write-ahead log into the database file.
+    expect(existsSync(`${path}-wal`)).toBe(false);
 
     const reopened = await open(path);
     try {

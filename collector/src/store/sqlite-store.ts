@@ -165,12 +165,14 @@ class SqliteStore implements Store {
     this.#closing ??= (async () => {
       // Drain: every accepted write is committed (or has failed) before the writer closes.
       await this.#drained();
+      // The reader goes first: the last connection to close checkpoints the WAL into the
+      // database file and removes it, and only the writer can.
+      this.#reader.close();
       if (!this.#broken) {
         const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
         await this.#call({ type: 'close', id: this.#nextId++ }).catch(() => undefined);
         await exited;
       }
-      this.#reader.close();
     })();
     return this.#closing;
   }

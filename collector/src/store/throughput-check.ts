@@ -72,4 +72,5 @@ time('metrics by version, 1 h in 1 min steps', () => store.metrics({ from: start
 await store.close();
 const dbBytes = statSync(path).size;
 console.log(`raw OTLP/JSON ${(rawBytes / 1e6).toFixed(1)} MB, database ${(dbBytes / 1e6).toFixed(1)} MB = ${((100 * dbBytes) / rawBytes).toFixed(1)}% of raw`);
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.KEEP_DB) rmSync(dir, { recursive: true, force: true });
+else console.log(path);
