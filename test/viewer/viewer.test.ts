@@ -64,6 +64,17 @@ describe('runs page', () => {
     expect(await failed.textContent()).toContain('prompt v2');
     expect(await page.locator(`tr[data-trace-id="${seeded.unpricedTraceId}"]`).textContent()).toContain('unknown price');
     await screenshot(page, 'runs.png');
+
+    // From the keyboard: j twice, Enter opens the second run; / goes to the search box.
+    const second = (await tableTraceIds(page))[1]!;
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/traces/${second}`));
+    await page.goBack();
+    await page.locator('table.runs tbody tr[data-trace-id]').first().waitFor();
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('q');
   });
 
   it('filters by outcome and version, keeps the filters in the URL, and searches the conversation text', async () => {
