@@ -8,10 +8,16 @@ import type { ContentWriter } from './contents.ts';
 import { payloadContentIds } from './span-rows.ts';
 import type { PruneReport } from './store.ts';
 
-/** Runs per transaction; measured to keep a step within a few milliseconds (bench/README.md). */
-export const PRUNE_BATCH_RUNS = 200;
-/** Pages given back to the file system per incremental_vacuum step. */
-const VACUUM_PAGES_PER_STEP = 2048;
+/**
+ * Most runs per transaction. Measured on this machine (2 cores, load average 6): a step of 50
+ * six-span runs takes 6-10 ms, one of 200 takes 27-300 ms, most of it writing the pages the
+ * deletes dirtied at commit.
+ */
+export const PRUNE_BATCH_RUNS = 50;
+/** A step stops taking runs after this long, so that runs of thousands of spans keep it short too. */
+const STEP_BUDGET_MS = 3;
+/** Pages given back to the file system per incremental_vacuum step (1 MiB of 4 KiB pages). */
+const VACUUM_PAGES_PER_STEP = 256;
 
 const NS_PER_MS = 1_000_000n;
 
@@ -48,6 +54,69 @@ function expiryCondition(retention: RetentionConfig, nowNs: bigint, table = ''):
   return { sql, params: [latestCutoff, ...params] };
 }
 
+/**
+ * What a prune at `now` would remove, from reads only: it runs on the read connection and
+ * never holds up writes. The size cap's share is estimated from the average size of a span.
+ */
+export function planPrune(db: Database.Database, retention: RetentionConfig, now: number): PruneReport {
+  const nowNs = BigInt(Math.round(now)) * NS_PER_MS;
+  const expiry = expiryCondition(retention, nowNs);
+  const bytesBefore = usedBytes(db);
+  const expired = db
+    .prepare<unknown[], { runs: number; spans: number | null }>(
+      `SELECT count(*) AS runs, sum(span_count) AS spans FROM runs WHERE ${expiry.sql}`,
+    )
+    .get(...expiry.params)!;
+  const report: PruneReport = {
+    dryRun: true,
+    runsDeleted: expired.runs,
+    spansDeleted: expired.spans ?? 0,
+    contentsDropped: 0,
+    bytesBefore,
+    bytesAfter: bytesBefore,
+  };
+  if (retention.contentMaxAgeMs !== null) {
+    const cutoff = nowNs - BigInt(Math.round(retention.contentMaxAgeMs)) * NS_PER_MS;
+    const expiredRun = expiryCondition(retention, nowNs, 'r');
+    report.contentsDropped = (
+      db
+        .prepare<unknown[], { n: number }>(
+          `SELECT count(*) AS n FROM runs r INDEXED BY runs_with_contents JOIN spans s ON s.run_id = r.id
+           WHERE r.content_dropped = 0 AND r.start_ns < ? AND NOT (${expiredRun.sql})
+             AND s.payload IS NOT NULL`,
+        )
+        .get(cutoff, ...expiredRun.params)!
+    ).n;
+  }
+  const totals = db.prepare<[], { spans: number; runs: number }>('SELECT spans, runs FROM totals').get()!;
+  // Estimated from the average size of a span: exact sizes would need the deletes themselves.
+  const bytesPerSpan = totals.spans > 0 ? bytesBefore / totals.spans : 0;
+  let estimate = bytesBefore - report.spansDeleted * bytesPerSpan;
+  if (retention.maxDbBytes !== null && estimate > retention.maxDbBytes) {
+    const oldest = db
+      .prepare<unknown[], { span_count: number }>(`SELECT span_count FROM runs WHERE NOT (${expiry.sql}) ORDER BY start_ns`)
+      .iterate(...expiry.params);
+    for (const run of oldest) {
+      if (estimate <= retention.maxDbBytes) break;
+      report.runsDeleted++;
+      report.spansDeleted += run.span_count;
+      estimate -= run.span_count * bytesPerSpan;
+    }
+  }
+  report.bytesAfter = Math.max(0, Math.round(estimate));
+  return report;
+}
+
+/** Bytes in use: pages holding data (free pages are reclaimable). */
+export function usedBytes(db: Database.Database): number {
+  const { pages, free, size } = db
+    .prepare<[], { pages: number; free: number; size: number }>(
+      'SELECT p.page_count AS pages, f.freelist_count AS free, s.page_size AS size FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s',
+    )
+    .get()!;
+  return (pages - free) * size;
+}
+
 export class Pruner {
   readonly #db: Database.Database;
   readonly #contents: ContentWriter;
@@ -63,7 +132,6 @@ export class Pruner {
   readonly #runsWithContents;
   readonly #dropPayloads;
   readonly #markDropped;
-  readonly #pageStats;
 
   constructor(db: Database.Database, contents: ContentWriter, retention: RetentionConfig, batchRuns = PRUNE_BATCH_RUNS) {
     this.#db = db;
@@ -86,15 +154,6 @@ export class Pruner {
       'UPDATE spans SET payload = NULL WHERE run_id = ? AND payload IS NOT NULL',
     );
     this.#markDropped = db.prepare<[number]>('UPDATE runs SET content_dropped = 1 WHERE id = ?');
-    this.#pageStats = db.prepare<[], { pages: number; free: number; size: number }>(
-      'SELECT p.page_count AS pages, f.freelist_count AS free, s.page_size AS size FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s',
-    );
-  }
-
-  /** Bytes in use: pages holding data (free pages are reclaimable). */
-  usedBytes(): number {
-    const { pages, free, size } = this.#pageStats.get()!;
-    return (pages - free) * size;
   }
 
   /**
@@ -103,7 +162,7 @@ export class Pruner {
    */
   *prune(now: number): Generator<PruneReport, PruneReport> {
     const nowNs = BigInt(Math.round(now)) * NS_PER_MS;
-    const report: PruneReport = { dryRun: false, spansDeleted: 0, runsDeleted: 0, contentsDropped: 0, bytesBefore: this.usedBytes(), bytesAfter: 0 };
+    const report: PruneReport = { dryRun: false, spansDeleted: 0, runsDeleted: 0, contentsDropped: 0, bytesBefore: usedBytes(this.#db), bytesAfter: 0 };
     const expiry = expiryCondition(this.#retention, nowNs);
     const expired = this.#db.prepare<unknown[], RunToDelete>(
       `SELECT id, trace_id FROM runs WHERE ${expiry.sql} ORDER BY start_ns LIMIT ?`,
@@ -127,7 +186,7 @@ export class Pruner {
     }
 
     if (this.#retention.maxDbBytes !== null) {
-      while (this.usedBytes() > this.#retention.maxDbBytes) {
+      while (usedBytes(this.#db) > this.#retention.maxDbBytes) {
         const batch = this.#oldestRuns.all(this.#batchRuns);
         if (batch.length === 0) break;
         this.#db.transaction(() => this.#deleteRuns(batch, report))();
@@ -140,64 +199,19 @@ export class Pruner {
       this.#db.pragma(`incremental_vacuum(${VACUUM_PAGES_PER_STEP})`);
       yield report;
     }
-    report.bytesAfter = this.usedBytes();
-    return report;
-  }
-
-  /** What `prune(now)` would remove, from reads only (no write lock is taken). */
-  plan(now: number): PruneReport {
-    const nowNs = BigInt(Math.round(now)) * NS_PER_MS;
-    const expiry = expiryCondition(this.#retention, nowNs);
-    const bytesBefore = this.usedBytes();
-    const expired = this.#db
-      .prepare<unknown[], { runs: number; spans: number | null }>(
-        `SELECT count(*) AS runs, sum(span_count) AS spans FROM runs WHERE ${expiry.sql}`,
-      )
-      .get(...expiry.params)!;
-    const report: PruneReport = {
-      dryRun: true,
-      runsDeleted: expired.runs,
-      spansDeleted: expired.spans ?? 0,
-      contentsDropped: 0,
-      bytesBefore,
-      bytesAfter: bytesBefore,
-    };
-    if (this.#retention.contentMaxAgeMs !== null) {
-      const cutoff = nowNs - BigInt(Math.round(this.#retention.contentMaxAgeMs)) * NS_PER_MS;
-      const expiredRun = expiryCondition(this.#retention, nowNs, 'r');
-      report.contentsDropped = (
-        this.#db
-          .prepare<unknown[], { n: number }>(
-            `SELECT count(*) AS n FROM runs r INDEXED BY runs_with_contents JOIN spans s ON s.run_id = r.id
-             WHERE r.content_dropped = 0 AND r.start_ns < ? AND NOT (${expiredRun.sql})
-               AND s.payload IS NOT NULL`,
-          )
-          .get(cutoff, ...expiredRun.params)!
-      ).n;
-    }
-    const totals = this.#db.prepare<[], { spans: number; runs: number }>('SELECT spans, runs FROM totals').get()!;
-    // Estimated from the average size of a span: exact sizes would need the deletes themselves.
-    const bytesPerSpan = totals.spans > 0 ? bytesBefore / totals.spans : 0;
-    let estimate = bytesBefore - report.spansDeleted * bytesPerSpan;
-    if (this.#retention.maxDbBytes !== null && estimate > this.#retention.maxDbBytes) {
-      const oldest = this.#db
-        .prepare<unknown[], { span_count: number }>(`SELECT span_count FROM runs WHERE NOT (${expiry.sql}) ORDER BY start_ns`)
-        .iterate(...expiry.params);
-      for (const run of oldest) {
-        if (estimate <= this.#retention.maxDbBytes) break;
-        report.runsDeleted++;
-        report.spansDeleted += run.span_count;
-        estimate -= run.span_count * bytesPerSpan;
-      }
-    }
-    report.bytesAfter = Math.max(0, Math.round(estimate));
+    report.bytesAfter = usedBytes(this.#db);
     return report;
   }
 
   #deleteRuns(batch: RunToDelete[], report: PruneReport): void {
     let spans = 0;
+    let runs = 0;
     const released: number[] = [];
+    const deadline = performance.now() + STEP_BUDGET_MS;
     for (const run of batch) {
+      // The rest of the batch is picked up by the next step.
+      if (runs > 0 && performance.now() > deadline) break;
+      runs++;
       for (const cid of this.#contentIds(run.id, 'all').ids) {
         this.#deleteRef.run(cid, run.id);
         released.push(cid);
@@ -207,14 +221,16 @@ export class Pruner {
       spans += this.#deleteRun.get(run.id)?.span_count ?? 0;
     }
     this.#contents.deleteUnused(released);
-    this.#subtractTotals.run(spans, batch.length);
-    report.runsDeleted += batch.length;
+    this.#subtractTotals.run(spans, runs);
+    report.runsDeleted += runs;
     report.spansDeleted += spans;
   }
 
   #dropContents(batch: RunToDelete[], report: PruneReport): void {
     const released: number[] = [];
-    for (const run of batch) {
+    const deadline = performance.now() + STEP_BUDGET_MS;
+    for (const [i, run] of batch.entries()) {
+      if (i > 0 && performance.now() > deadline) break;
       const { ids, payloadSpans } = this.#contentIds(run.id, 'payload');
       for (const cid of ids) {
         this.#deleteRef.run(cid, run.id);

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { MetricsQuery, MetricsResponse, NormalisedSpan, OtlpLogRecord, Run, RunsPage, RunsQuery, TraceDetail } from '@runlens/schema';
 import type { RetentionConfig } from '../config.ts';
 import { StoreReader } from './queries.ts';
-import { PRUNE_BATCH_RUNS } from './retention.ts';
+import { planPrune, PRUNE_BATCH_RUNS } from './retention.ts';
 import { StoreBusyError, StoreOpenError, StoreUnavailableError, type PruneReport, type Store, type StoreStats } from './store.ts';
 import type { WriterFailure, WriterOptions, WriterReply, WriterRequest } from './writer-protocol.ts';
 
@@ -88,6 +88,7 @@ class SqliteStore implements Store {
   readonly #reader: Database.Database;
   readonly #queries: StoreReader;
   readonly #maxQueuedSpans: number;
+  readonly #retention: RetentionConfig;
   readonly #maxBatchSpans: number;
   readonly #listeners = new Set<(runs: Run[]) => void>();
   readonly #calls = new Map<number, Call>();
@@ -106,6 +107,7 @@ class SqliteStore implements Store {
     this.#reader = reader;
     this.#queries = new StoreReader(reader);
     this.#maxQueuedSpans = opts.maxQueuedSpans;
+    this.#retention = opts.retention;
     this.#maxBatchSpans = opts.maxBatchSpans;
     worker.on('message', (message: WriterReply) => this.#onReply(message));
     worker.on('error', (error) => this.#fail(new StoreUnavailableError(`the store's writer stopped: ${error.message}`)));
@@ -157,7 +159,9 @@ class SqliteStore implements Store {
   }
 
   async prune(options: { dryRun: boolean; now?: number }): Promise<PruneReport> {
-    const reply = await this.#call({ type: 'prune', id: this.#nextId++, dryRun: options.dryRun, now: options.now ?? Date.now() });
+    const now = options.now ?? Date.now();
+    if (options.dryRun) return planPrune(this.#reader, this.#retention, now);
+    const reply = await this.#call({ type: 'prune', id: this.#nextId++, now });
     return reply.report!;
   }
 

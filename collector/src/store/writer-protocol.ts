@@ -15,7 +15,7 @@ export interface WriterOptions {
 export type WriterRequest =
   | { type: 'write'; id: number; spans: NormalisedSpan[] }
   | { type: 'evaluations'; id: number; records: OtlpLogRecord[] }
-  | { type: 'prune'; id: number; dryRun: boolean; now: number }
+  | { type: 'prune'; id: number; now: number }
   | { type: 'close'; id: number };
 
 export interface WriterFailure {

@@ -1,11 +1,12 @@
 // The writer thread: owns the only writing connection. Writes run first; a prune advances one
 // small transaction at a time between them, so ingestion waits at most one prune step.
+// (A dry run only reads: the store answers it on its read connection.)
 // Measured: moving the writer off the main thread cut export p99 from 2 s to 0.66 s.
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { PruneReport } from './store.ts';
 import { openWriterDatabase } from './migrate.ts';
-import { Pruner } from './retention.ts';
+import { Pruner, usedBytes } from './retention.ts';
 import { SpanWriter } from './writer.ts';
 import type { WriterFailure, WriterOptions, WriterReply, WriterRequest } from './writer-protocol.ts';
 
@@ -23,7 +24,7 @@ let scheduled = false;
 let closed = false;
 
 port.on('message', (request: WriterRequest) => {
-  if (request.type === 'prune') startPrune(request.id, request.dryRun, request.now);
+  if (request.type === 'prune') prunes.push({ id: request.id, steps: pruner.prune(request.now), last: null });
   else tasks.push(request);
   schedule();
 });
@@ -75,19 +76,6 @@ function run(task: WriterRequest): void {
   }
 }
 
-function startPrune(id: number, dryRun: boolean, now: number): void {
-  if (dryRun) {
-    // A dry run only reads; it is answered at once.
-    try {
-      reply({ type: 'done', id, report: pruner.plan(now) });
-    } catch (error) {
-      reply({ type: 'failed', id, error: failure(error) });
-    }
-    return;
-  }
-  prunes.push({ id, steps: pruner.prune(now), last: null });
-}
-
 function stepPrune(): void {
   const job = prunes[0]!;
   try {
@@ -106,7 +94,7 @@ function stepPrune(): void {
 function close(id: number): void {
   // A prune still under way stops between steps; what it did so far is committed.
   for (const job of prunes.splice(0)) {
-    const report = { ...(job.last ?? emptyReport()), bytesAfter: pruner.usedBytes() };
+    const report = { ...(job.last ?? emptyReport()), bytesAfter: usedBytes(db) };
     job.steps.return(report);
     reply({ type: 'done', id: job.id, report });
   }
@@ -117,7 +105,7 @@ function close(id: number): void {
 }
 
 function emptyReport(): PruneReport {
-  const bytes = pruner.usedBytes();
+  const bytes = usedBytes(db);
   return { dryRun: false, spansDeleted: 0, runsDeleted: 0, contentsDropped: 0, bytesBefore: bytes, bytesAfter: bytes };
 }
 
