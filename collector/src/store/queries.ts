@@ -27,6 +27,9 @@ export const MAX_METRICS_BUCKETS = 2000;
 
 const NS_PER_MS = 1_000_000n;
 
+/** Rollup columns by MetricsQuery.groupBy. */
+const GROUP_COLUMNS: Record<string, string> = { version: 'version', model: 'model', agent: 'agent', service: 'service' };
+
 export class StoreReader {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
@@ -128,7 +131,9 @@ export class StoreReader {
     // Whole minutes (the rollup grain), widened so a chart gets at most MAX_METRICS_BUCKETS points.
     let step = Math.max(MINUTE_MS, Math.ceil(query.step / MINUTE_MS) * MINUTE_MS);
     if (span / step > MAX_METRICS_BUCKETS) step = Math.ceil(span / MAX_METRICS_BUCKETS / MINUTE_MS) * MINUTE_MS;
-    const groupColumn = query.groupBy === undefined ? "''" : query.groupBy;
+    const groupColumn = query.groupBy === undefined ? "''" : Object.hasOwn(GROUP_COLUMNS, query.groupBy) ? GROUP_COLUMNS[query.groupBy] : undefined;
+    // The column name is spliced into SQL: only the four known ones get through.
+    if (groupColumn === undefined) throw new RangeError(`groupBy must be one of ${Object.keys(GROUP_COLUMNS).join(', ')}`);
     const where = ['minute >= ?', 'minute < ?'];
     const params: unknown[] = [Math.floor(query.from / MINUTE_MS), Math.ceil(query.to / MINUTE_MS)];
     if (query.service !== undefined) {

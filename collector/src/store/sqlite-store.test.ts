@@ -307,6 +307,7 @@ describe('metrics', () => {
       expect(v2a!.costPerRun).toBeNull();
       expect(v2a!.costPerSuccess).toBeNull();
 
+      expect(() => store.metrics({ from: T0, to: T0 + 60_000, step: 60_000, groupBy: 'constructor' as 'model' })).toThrow(RangeError);
       const all = store.metrics({ from: T0, to: T0 + 20 * 60_000, step: 20 * 60_000 });
       expect(all.series).toHaveLength(1);
       expect(all.series[0]!.group).toBeNull();

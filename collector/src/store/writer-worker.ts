@@ -18,10 +18,13 @@ const db = openOrReport();
 const writer = new SpanWriter(db);
 const pruner = new Pruner(db, writer.contents, options.retention, options.pruneBatchRuns);
 
-const tasks: WriterRequest[] = [];
+type Task = Exclude<WriterRequest, { type: 'prune' }>;
+const tasks: Task[] = [];
 const prunes: { id: number; steps: Generator<PruneReport, PruneReport>; last: PruneReport | null }[] = [];
 let scheduled = false;
 let closed = false;
+/** When both wait, writes and prune steps take turns: a busy collector still prunes. */
+let pruneTurn = false;
 
 port.on('message', (request: WriterRequest) => {
   if (request.type === 'prune') prunes.push({ id: request.id, steps: pruner.prune(request.now), last: null });
@@ -50,13 +53,13 @@ function schedule(): void {
 
 function pump(): void {
   scheduled = false;
-  const task = tasks.shift();
-  if (task) run(task);
-  else if (prunes.length > 0) stepPrune();
+  if (prunes.length > 0 && (pruneTurn || tasks.length === 0)) stepPrune();
+  else if (tasks.length > 0) run(tasks.shift()!);
+  pruneTurn = !pruneTurn;
   if (tasks.length > 0 || prunes.length > 0) schedule();
 }
 
-function run(task: WriterRequest): void {
+function run(task: Task): void {
   try {
     switch (task.type) {
       case 'write':
@@ -67,8 +70,6 @@ function run(task: WriterRequest): void {
         break;
       case 'close':
         close(task.id);
-        break;
-      case 'prune':
         break;
     }
   } catch (error) {
