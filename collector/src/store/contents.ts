@@ -6,7 +6,9 @@ import type Database from 'better-sqlite3';
 import { decodeText, encodeText, type Encoding } from './blob-codec.ts';
 
 /** Hot contents (system prompts, messages of a running conversation) skip the database lookup. */
-const CACHE_SIZE = 20_000;
+const CACHE_MAX_ENTRIES = 50_000;
+/** Bound on the characters of the cache's keys (texts up to 8 KiB are their own key): ~32 MB. */
+const CACHE_MAX_CHARS = 16_000_000;
 
 /**
  * Where a text is in `contents`: one content, or the elements of a JSON array, each a content.
@@ -26,6 +28,7 @@ function contentHash(text: string): Buffer {
 
 export class ContentWriter {
   readonly #cache = new Map<string, { id: number; searchable: boolean }>();
+  #cacheChars = 0;
   readonly #find;
   readonly #insert;
   readonly #markSearchable;
@@ -117,22 +120,25 @@ export class ContentWriter {
       deleted++;
     }
     // The cache is keyed by text, not id: forget it all (deletes only happen when pruning).
-    if (deleted > 0) this.#cache.clear();
+    if (deleted > 0) this.clearCache();
     return deleted;
   }
 
   /** Forgets cached ids, for when a transaction that inserted contents rolled back. */
   clearCache(): void {
     this.#cache.clear();
+    this.#cacheChars = 0;
   }
 
   #remember(key: string, entry: { id: number; searchable: boolean }): void {
-    if (this.#cache.size >= CACHE_SIZE) {
-      // Map keeps insertion order: drop the oldest entry.
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
+    // Map keeps insertion order: the oldest entries go first.
+    for (const oldest of this.#cache.keys()) {
+      if (this.#cache.size < CACHE_MAX_ENTRIES && this.#cacheChars + key.length <= CACHE_MAX_CHARS) break;
+      this.#cache.delete(oldest);
+      this.#cacheChars -= oldest.length;
     }
     this.#cache.set(key, entry);
+    this.#cacheChars += key.length;
   }
 
 }
