@@ -33,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(command));
       return 0;
     }
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}". See: runlens ${command.name} --help`);
+    if (positionals.length > 0 && command.arguments === undefined) throw new UsageError(`unexpected argument "${positionals[0]}". See: runlens ${command.name} --help`);
     return await command.run(values, positionals);
   } catch (error) {
     // One line a user can act on; the stack only when asked for.

@@ -19,6 +19,8 @@ export interface Command {
   /** Paragraph shown under the usage line of `runlens <name> --help`. */
   description: string;
   options: Record<string, OptionSpec>;
+  /** Usage of the positional arguments (`create <identity> | list | revoke <id>`); without it none are accepted. */
+  arguments?: string;
   /** Resolves with the exit code. */
   run(values: OptionValues, positionals: string[]): Promise<number>;
 }
@@ -42,7 +44,7 @@ export function commandHelp(command: Command): string {
   });
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
   return [
-    `Usage: runlens ${command.name} [options]`,
+    `Usage: runlens ${command.name} ${command.arguments ? `${command.arguments} ` : ''}[options]`,
     '',
     command.description,
     '',
