@@ -10,6 +10,8 @@ import { resolveExportTimeout, resolveTracesUrl, validateInitOptions, type InitO
 import { RunlensNotInitializedError } from './errors.ts';
 import { BoundedBatchProcessor, emptyStats, type ExportStats } from './export.ts';
 import { AgentRun, type RunOptions, type RunRuntime } from './run.ts';
+import { PolicyGate } from './policy/gate.ts';
+import { policySource } from './policy/source.ts';
 
 const SDK_NAME = '@runlens/sdk';
 const SDK_VERSION = '0.1.0';
@@ -78,6 +80,7 @@ export class RunlensClient {
       versions: { ...options.versions },
       budgets,
       clock: options.clock ?? null,
+      policy: createPolicyGate(options, content, this.tracesUrl),
     };
   }
 
@@ -94,6 +97,11 @@ export class RunlensClient {
       return Promise.reject(new TypeError(`run('${name}') needs a function: run(name, { userId }, async (run) => …)`));
     }
     return AgentRun.start(this.#runtime, name, options ?? {}, fn);
+  }
+
+  /** The tool policy gate of init({ policy }), or null (used by the Vercel AI SDK adapter). */
+  get policy(): PolicyGate | null {
+    return this.#runtime.policy ?? null;
   }
 
   /** Counts of spans queued, exported, failed and dropped (zeros when attached to another provider). */
@@ -115,11 +123,27 @@ export class RunlensClient {
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
       liveClients.delete(this);
+      this.#runtime.policy?.stop();
       if (this.#ownProvider) await this.#ownProvider.shutdown().catch(() => undefined);
       else await this.forceFlush();
     })();
     return this.#shutdown;
   }
+}
+
+/** The policy gate of init({ policy }); the collector is the one spans go to (endpoint without `/v1/traces`). */
+function createPolicyGate(options: InitOptions, content: RunRuntime['content'], tracesUrl: string | null): PolicyGate | null {
+  if (options.policy === undefined) return null;
+  const url = tracesUrl ?? (options.endpoint ? resolveTracesUrl(options.endpoint) : null);
+  const link = url ? { baseUrl: url.replace(/\/v1\/traces\/?$/, ''), headers: { ...options.headers } } : null;
+  return new PolicyGate({
+    service: options.service,
+    source: policySource(options.policy, options.service, link, options.policyRefreshMs),
+    link,
+    ...(options.onApproval ? { onApproval: options.onApproval } : {}),
+    ...(options.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
+    content,
+  });
 }
 
 // ---- the process-wide pieces: default client, context manager, exit flush --------------------

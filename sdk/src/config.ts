@@ -4,6 +4,8 @@ import type { TracerProvider } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Budgets } from './budget.ts';
 import { RunlensConfigError } from './errors.ts';
+import type { OnApproval } from './policy/gate.ts';
+import type { PolicyOption } from './policy/source.ts';
 
 export interface Versions {
   /** Prompt version, e.g. `v2` or a hash of the template. */
@@ -47,6 +49,17 @@ export interface InitOptions {
   /** Flush when the process is about to exit normally. Default true. */
   flushOnExit?: boolean;
   clock?: Clock;
+  /**
+   * Tool policy enforced in `run.tool`: a `runlens.policy.yaml` path, a policy object, or
+   * `'remote'` (fetched from the collector for this service, polled, cached through outages).
+   */
+  policy?: PolicyOption;
+  /** Decides approval requests (chat, ticketing); without it requests go to the collector's inbox. */
+  onApproval?: OnApproval;
+  /** How long a tool call waits for an approval, ms. Default 300000 (5 minutes). */
+  approvalTimeoutMs?: number;
+  /** How often a remote policy is fetched again, ms. Default 30000. */
+  policyRefreshMs?: number;
 }
 
 export type Env = Record<string, string | undefined>;

@@ -36,4 +36,8 @@ export type { WrapAnthropicOptions } from './wrappers/anthropic.ts';
 export { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 export type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 export { createTestClient } from './testing.ts';
+export { ApprovalRejectedError, ToolDeniedError, isDraftedToolCall } from './policy/index.ts';
+export type { ApprovalRequest, ApprovalResponse, DraftedToolCall, OnApproval, PolicyOption } from './policy/index.ts';
+export { policyTools } from './adapters/vercel-ai.ts';
+export type { PolicyToolsOptions } from './adapters/vercel-ai.ts';
 export type { TestClient } from './testing.ts';

@@ -19,6 +19,8 @@ import { priceOfCall } from './cost.ts';
 import { BudgetExceededError } from './errors.ts';
 import { toGenAiMessages, toSystemInstructions } from './messages.ts';
 import { readLlmResponse, type LlmResponseInfo } from './response-shapes.ts';
+import { ApprovalRejectedError } from './policy/errors.ts';
+import type { PolicyGate } from './policy/gate.ts';
 
 const RUN_KEY = createContextKey('runlens.run');
 
@@ -29,6 +31,8 @@ export interface RunRuntime {
   versions: Versions;
   budgets: Budgets;
   clock: Clock | null;
+  /** The tool policy gate (init({ policy })); null without a policy. */
+  policy?: PolicyGate | null;
 }
 
 export interface RunOptions {
@@ -78,6 +82,8 @@ export interface LlmCall {
 export interface ToolOptions {
   /** The id the model gave this tool call (`gen_ai.tool.call.id`). */
   callId?: string;
+  /** The tool only reads: the one kind a policy gate lets run while no policy is known (fail closed). */
+  readOnly?: boolean;
 }
 
 export interface ApprovalOptions {
@@ -115,6 +121,7 @@ export class AgentRun {
   #llmCalls = 0;
   #escalated = false;
   #output: { value: unknown } | null = null;
+  #userId: string | null = null;
 
   private constructor(name: string, runtime: RunRuntime, span: Span, ledger: BudgetLedger) {
     this.name = name;
@@ -153,6 +160,7 @@ export class AgentRun {
     );
     const ledger = new BudgetLedger(budgets, parent ? parent.#ledger : null, now(runtime));
     const run = new AgentRun(name, runtime, span, ledger);
+    run.#userId = options.userId ?? (parent ? parent.#userId : null);
     run.#setMetadata(options.metadata);
     setContent(span, GEN_AI.inputMessages, runInputMessages(options.input), runtime.content);
 
@@ -165,6 +173,11 @@ export class AgentRun {
       run.#end(error, undefined);
       throw error;
     }
+  }
+
+  /** The initiating user (`user.id`), inherited by nested runs. */
+  get userId(): string | null {
+    return this.#userId;
   }
 
   /** Money, tokens, calls and time spent by this run so far (nested runs included). */
@@ -280,10 +293,26 @@ export class AgentRun {
     );
     setContent(span, GEN_AI.toolCallArguments, args, runtime.content);
     try {
+      // The policy decides before the tool runs: refused and drafted calls never reach fn.
+      if (runtime.policy) {
+        const gate = await runtime.policy.beforeTool({
+          tool: name,
+          args,
+          span,
+          traceId: this.traceId,
+          runName: this.name,
+          userId: this.#userId,
+          readOnly: options.readOnly === true,
+          callId: options.callId ?? null,
+        });
+        if (gate.policyVersion !== null && runtime.versions.policy === undefined) this.#span.setAttribute(RUNLENS.versionPolicy, gate.policyVersion);
+        if (gate.drafted) return gate.drafted as T;
+      }
       const result = await context.with(trace.setSpan(context.active(), span), () => fn(args));
       setContent(span, GEN_AI.toolCallResult, result, runtime.content);
       return result;
     } catch (error) {
+      if (error instanceof ApprovalRejectedError) this.#escalated = true;
       recordError(span, error, runtime.content);
       throw error;
     } finally {
@@ -358,6 +387,7 @@ export class AgentRun {
     const span = this.#span;
     let outcome: RunOutcomeValue;
     if (error instanceof BudgetExceededError || this.#ledger.exceeded) outcome = 'budget_exceeded';
+    else if (error instanceof ApprovalRejectedError) outcome = 'escalated';
     else if (error !== null) outcome = 'failure';
     else if (this.#escalated) outcome = 'escalated';
     else outcome = 'success';
