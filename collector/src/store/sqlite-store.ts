@@ -8,7 +8,16 @@ import type { MetricsQuery, MetricsResponse, NormalisedSpan, OtlpLogRecord, Run,
 import type { RetentionConfig } from '../config.ts';
 import { StoreReader } from './queries.ts';
 import { planPrune, PRUNE_BATCH_RUNS } from './retention.ts';
-import { StoreBusyError, StoreOpenError, StoreUnavailableError, type PruneReport, type Store, type StoreStats } from './store.ts';
+import {
+  StoreBusyError,
+  StoreOpenError,
+  StoreUnavailableError,
+  type PruneReport,
+  type SqlResult,
+  type SqlStatement,
+  type Store,
+  type StoreStats,
+} from './store.ts';
 import type { WriterFailure, WriterOptions, WriterReply, WriterRequest } from './writer-protocol.ts';
 
 export interface SqliteStoreOptions {
@@ -92,6 +101,8 @@ class SqliteStore implements Store {
   readonly #maxBatchSpans: number;
   readonly #listeners = new Set<(runs: Run[]) => void>();
   readonly #calls = new Map<number, Call>();
+  /** Prepared statements of query(), by SQL text (callers pass a fixed set of texts). */
+  readonly #statements = new Map<string, Database.Statement>();
   #pending: PendingWrite[] = [];
   #queuedSpans = 0;
   #inFlight = 0;
@@ -163,6 +174,22 @@ class SqliteStore implements Store {
     if (options.dryRun) return planPrune(this.#reader, this.#retention, now);
     const reply = await this.#call({ type: 'prune', id: this.#nextId++, now });
     return reply.report!;
+  }
+
+  async execute(statements: SqlStatement[]): Promise<SqlResult[]> {
+    if (this.#closing) throw new StoreUnavailableError('the store is closing');
+    if (statements.length === 0) return [];
+    const reply = await this.#call({ type: 'execute', id: this.#nextId++, statements });
+    return reply.results!;
+  }
+
+  query<T>(sql: string, params: unknown[] = []): T[] {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#reader.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement.all(...params) as T[];
   }
 
   close(): Promise<void> {

@@ -46,7 +46,24 @@ export interface Store {
   /** Called after each commit with the runs it created or changed. Returns an unsubscribe. */
   onRunsChanged(listener: (runs: Run[]) => void): () => void;
   prune(options: { dryRun: boolean; now?: number }): Promise<PruneReport>;
+  /**
+   * Runs the statements in one transaction on the writer (control-plane writes: keys, users,
+   * the access log); resolves after commit with each statement's result.
+   */
+  execute(statements: SqlStatement[]): Promise<SqlResult[]>;
+  /** One read-only query on the main thread's connection (prepared once per SQL text). */
+  query<T>(sql: string, params?: unknown[]): T[];
   close(): Promise<void>;
+}
+
+export interface SqlStatement {
+  sql: string;
+  params?: unknown[];
+}
+
+export interface SqlResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
 }
 
 /** The write queue is over its bound: answer 503 with Retry-After and let the client retry. */

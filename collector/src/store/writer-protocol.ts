@@ -2,7 +2,7 @@
 // values cross postMessage as they are.
 import type { NormalisedSpan, OtlpLogRecord, Run } from '@runlens/schema';
 import type { RetentionConfig } from '../config.ts';
-import type { PruneReport } from './store.ts';
+import type { PruneReport, SqlResult, SqlStatement } from './store.ts';
 
 export interface WriterOptions {
   path: string;
@@ -16,6 +16,7 @@ export type WriterRequest =
   | { type: 'write'; id: number; spans: NormalisedSpan[] }
   | { type: 'evaluations'; id: number; records: OtlpLogRecord[] }
   | { type: 'prune'; id: number; now: number }
+  | { type: 'execute'; id: number; statements: SqlStatement[] }
   | { type: 'close'; id: number };
 
 export interface WriterFailure {
@@ -27,5 +28,5 @@ export interface WriterFailure {
 export type WriterReply =
   | { type: 'ready' }
   | { type: 'open-failed'; message: string }
-  | { type: 'done'; id: number; runs?: Run[]; kept?: number; report?: PruneReport }
+  | { type: 'done'; id: number; runs?: Run[]; kept?: number; report?: PruneReport; results?: SqlResult[] }
   | { type: 'failed'; id: number; error: WriterFailure };
