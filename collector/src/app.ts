@@ -11,6 +11,9 @@ import { metricsRoutes } from './api/metrics.ts';
 import { runsRoutes } from './api/runs.ts';
 import { streamRoutes } from './api/stream.ts';
 import { mountViewer } from './api/viewer.ts';
+import { accessLogRoutes } from './access-log/routes.ts';
+import { adminRoutes } from './auth/admin-routes.ts';
+import { createSecurity, type Security } from './auth/security.ts';
 
 export interface AppOptions {
   store: Store;
@@ -19,13 +22,20 @@ export interface AppOptions {
   shutdown?: AbortSignal;
   /** Interval of the event stream's heartbeat comments. */
   heartbeatMs?: number;
+  /** Auth, redaction and the access log (server.ts makes it from the config); defaults when omitted. */
+  security?: Security;
 }
 
-export function createApp({ store, config, shutdown, heartbeatMs }: AppOptions): Hono {
+export function createApp({ store, config, shutdown, heartbeatMs, security = createSecurity(store) }: AppOptions): Hono {
   const app = new Hono();
-  const normalise: Parameters<typeof otlpRoutes>[0]['normalise'] = (span, context) => normaliseSpan(span, context, { prices: config.prices });
+  // Every span is stamped with its sender, checked against its key's service and redacted first.
+  const normalise = security.guardNormalise((span, context) => normaliseSpan(span, context, { prices: config.prices }));
 
-  app.route('/', otlpRoutes({ store, normalise, maxBodyBytes: config.maxBodyBytes }));
+  // Before every route: who is calling, and may they (auth/middleware.ts).
+  app.use('*', security.middleware);
+  app.route('/', otlpRoutes({ store: security.ingestStore(store), normalise, maxBodyBytes: config.maxBodyBytes }));
+  app.route('/api/access-log', accessLogRoutes(security.accessLog));
+  app.route('/api/admin', adminRoutes(store));
   app.route('/api/runs', runsRoutes(store));
   app.route('/api/metrics', metricsRoutes(store));
   app.route('/api/stream', streamRoutes(store, { ...(shutdown && { shutdown }), ...(heartbeatMs !== undefined && { heartbeatMs }) }));

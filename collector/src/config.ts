@@ -2,7 +2,7 @@
 // validated once at start. A bad value stops the start with a message naming it.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ModelPrice, RunOutcome } from '@runlens/schema';
+import { compileRedactionRules, type ModelPrice, type RedactionConfig, type RunOutcome } from '@runlens/schema';
 
 /** USD per million tokens; overrides the price table for one model (defined once, in schema). */
 export type { ModelPrice };
@@ -39,6 +39,15 @@ export interface CollectorConfig {
   /** Directory of the built viewer; null to serve no viewer. */
   viewerDir: string | null;
   configFile: string | null;
+  /** Run open on a non-loopback address without keys or users (`--insecure`). */
+  insecure: boolean;
+  /** Collector-side redaction before storage: the SDK's configuration shape; false turns it off. */
+  redaction: RedactionConfig | boolean;
+  /** Token bucket per ingest key (429 with Retry-After above it); null for no limit. */
+  rateLimit: { perSecond: number; burst: number } | null;
+  accessLog: { maxAgeMs: number };
+  /** SQLite max_page_count for the writer (caps the file; tests simulate a full disk with it). */
+  maxPageCount: number | null;
 }
 
 export const DEFAULT_CONFIG: CollectorConfig = {
@@ -58,6 +67,11 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   // The viewer built in this repository (npm run build), wherever the collector is started from.
   viewerDir: fileURLToPath(new URL('../../viewer/dist', import.meta.url)),
   configFile: null,
+  insecure: false,
+  redaction: true,
+  rateLimit: { perSecond: 100, burst: 200 },
+  accessLog: { maxAgeMs: 365 * 86_400_000 },
+  maxPageCount: null,
 };
 
 export class ConfigError extends Error {
@@ -150,11 +164,40 @@ function parsePrices(raw: unknown, where: string): Record<string, ModelPrice> {
   return prices;
 }
 
+function parseRedaction(raw: unknown, where: string): RedactionConfig | boolean {
+  if (typeof raw !== 'boolean' && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
+    throw new ConfigError(`${where}: expected true, false or { secrets?, email?, phone?, cardNumbers?, disable?, custom? }`);
+  }
+  try {
+    compileRedactionRules(raw as RedactionConfig | boolean);
+  } catch (error) {
+    throw new ConfigError(`${where}: ${(error as Error).message}`);
+  }
+  return raw as RedactionConfig | boolean;
+}
+
+function parseRateLimit(raw: unknown, where: string): CollectorConfig['rateLimit'] {
+  if (raw === null || raw === false) return null;
+  const r = raw as Record<string, unknown> | null;
+  const perSecond = r?.perSecond;
+  const burst = r?.burst ?? (typeof perSecond === 'number' ? perSecond * 2 : undefined);
+  if (typeof perSecond !== 'number' || perSecond <= 0 || typeof burst !== 'number' || burst < 1) {
+    throw new ConfigError(`${where}: expected { "perSecond": number > 0, "burst"?: number >= 1 } or null for no limit`);
+  }
+  return { perSecond, burst };
+}
+
+function parsePageCount(value: unknown, where: string): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new ConfigError(`${where}: expected a whole number of pages >= 1, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** Applies one layer of settings (a config file's content) over `base`. */
 export function applyConfigFile(base: CollectorConfig, raw: unknown, file: string): CollectorConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: expected a JSON object`);
   const r = raw as Record<string, unknown>;
-  const known = new Set(['host', 'port', 'db', 'maxBodySize', 'maxQueuedSpans', 'retention', 'prices', 'viewerDir']);
+  const known = new Set(['host', 'port', 'db', 'maxBodySize', 'maxQueuedSpans', 'retention', 'prices', 'viewerDir', 'redaction', 'rateLimit', 'accessLog']);
   for (const key of Object.keys(r)) {
     if (!known.has(key) && !key.startsWith('$')) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].join(', ')})`);
   }
@@ -168,6 +211,11 @@ export function applyConfigFile(base: CollectorConfig, raw: unknown, file: strin
     ...(r.viewerDir !== undefined && { viewerDir: r.viewerDir === null ? null : expectString(r.viewerDir, `${file}: viewerDir`) }),
     retention: parseRetention(r.retention, base.retention, `${file}: retention`),
     prices: { ...base.prices, ...parsePrices(r.prices, `${file}: prices`) },
+    ...(r.redaction !== undefined && { redaction: parseRedaction(r.redaction, `${file}: redaction`) }),
+    ...(r.rateLimit !== undefined && { rateLimit: parseRateLimit(r.rateLimit, `${file}: rateLimit`) }),
+    ...(r.accessLog !== undefined && {
+      accessLog: { maxAgeMs: parseDuration((r.accessLog as { maxAge?: unknown } | null)?.maxAge, `${file}: accessLog.maxAge`) },
+    }),
     configFile: file,
   };
 }
@@ -213,8 +261,14 @@ export function loadConfig({ flags, env }: ConfigSources, base: CollectorConfig 
   const maxAge = flags['retention-max-age'] ?? envValue(env, 'RUNLENS_RETENTION_MAX_AGE');
   const contentMaxAge = flags['retention-content-max-age'] ?? envValue(env, 'RUNLENS_RETENTION_CONTENT_MAX_AGE');
   const maxDbSize = flags['retention-max-db-size'] ?? envValue(env, 'RUNLENS_RETENTION_MAX_DB_SIZE');
+  const rateLimit = flags['rate-limit'] ?? envValue(env, 'RUNLENS_RATE_LIMIT');
+  const maxPageCount = envValue(env, 'RUNLENS_MAX_PAGE_COUNT');
   return {
     ...config,
+    ...(rateLimit !== undefined && {
+      rateLimit: rateLimit === 'off' ? null : parseRateLimit({ perSecond: Number(rateLimit) }, '--rate-limit / RUNLENS_RATE_LIMIT (requests per second per key, or off)'),
+    }),
+    ...(maxPageCount !== undefined && { maxPageCount: parsePageCount(maxPageCount, 'RUNLENS_MAX_PAGE_COUNT') }),
     ...(host !== undefined && { host }),
     ...(port !== undefined && { port: parsePort(port, flags.port !== undefined ? '--port' : 'RUNLENS_PORT') }),
     ...(db !== undefined && { db }),

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { createSecurity } from './auth/security.ts';
 import type { CollectorConfig } from './config.ts';
 import { openSqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -69,7 +70,12 @@ function startPruner(store: Store, intervalMs: number): () => Promise<void> {
 /** Opens the configured database; a failure names the file and says what went wrong. */
 export async function openDatabase(config: CollectorConfig): Promise<Store> {
   try {
-    return await openSqliteStore({ path: config.db, maxQueuedSpans: config.maxQueuedSpans, retention: config.retention });
+    return await openSqliteStore({
+      path: config.db,
+      maxQueuedSpans: config.maxQueuedSpans,
+      retention: config.retention,
+      ...(config.maxPageCount !== null && { writerPragmas: { max_page_count: config.maxPageCount } }),
+    });
   } catch (error) {
     throw new StartupError(`cannot open database ${config.db}: ${(error as Error).message}`);
   }
@@ -85,14 +91,25 @@ function describeListenError(error: NodeJS.ErrnoException, config: CollectorConf
 
 export async function startCollector(config: CollectorConfig): Promise<RunningCollector> {
   const store = await openDatabase(config);
+  // Refuse a network address with nobody configured, before anything listens (auth/security.ts).
+  const security = createSecurity(store, config);
+  const exposure = security.exposureProblem();
+  if (exposure !== null) {
+    await security.close();
+    await store.close();
+    throw new StartupError(exposure);
+  }
+  const warning = security.exposureWarning();
+  if (warning !== null) console.error(warning);
   const shutdown = new AbortController();
   let server: Server;
   let address: AddressInfo;
   try {
-    const app = createApp({ store, config, shutdown: shutdown.signal });
+    const app = createApp({ store, config, shutdown: shutdown.signal, security });
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }) as Server;
     address = await listen(server);
   } catch (error) {
+    await security.close();
     await store.close();
     throw new StartupError(describeListenError(error as NodeJS.ErrnoException, config));
   }
@@ -112,6 +129,7 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
       clearInterval(dropIdle);
       clearTimeout(force);
       await stopPruner();
+      await security.close();
       await store.close();
     })());
 

@@ -2,5 +2,7 @@
 import type { Command } from './command.ts';
 import { pruneCommand } from './prune.ts';
 import { serveCommand } from './serve.ts';
+import { keysCommand } from './keys.ts';
+import { usersCommand } from './users.ts';
 
-export const COMMANDS: readonly Command[] = [serveCommand, pruneCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, pruneCommand, keysCommand, usersCommand];

@@ -34,9 +34,12 @@ export const serveCommand: Command = {
     ...DB_OPTIONS,
     'max-body-size': { type: 'string', value: 'SIZE', description: 'largest request body after decompression (env RUNLENS_MAX_BODY_SIZE; default 32MiB)' },
     ...RETENTION_OPTIONS,
+    insecure: { type: 'boolean', description: 'run open (no keys or users needed) on a non-loopback address' },
+    'rate-limit': { type: 'string', value: 'N', description: 'requests per second per ingest key, or off (env RUNLENS_RATE_LIMIT; default 100)' },
   },
   async run(values) {
     const config = loadConfig({ flags: stringFlags(values), env: process.env });
+    if (values.insecure === true) config.insecure = true;
     config.db = resolve(config.db);
     // Loaded here, not at the top, so `--help` and usage errors answer without loading the server.
     const { startCollector } = await import('../server.ts');
