@@ -43,6 +43,7 @@ for (let i = 0; i < runs; i += runsPerRequest) {
 const totalSpans = requests.reduce((n, r) => n + r.length, 0);
 
 const store = await openSqliteStore({ path, retention: DEFAULT_CONFIG.retention, maxQueuedSpans: 1_000_000 });
+const cpuBefore = process.cpuUsage();
 const began = performance.now();
 let next = 0;
 const latencies: number[] = [];
@@ -57,6 +58,7 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - began) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
 
 const time = (label: string, work: () => unknown) => {
@@ -65,7 +67,7 @@ const time = (label: string, work: () => unknown) => {
   console.log(`${label}: ${(performance.now() - t).toFixed(1)} ms`);
 };
 console.log(`${totalSpans} spans in ${runs} runs, ${requests.length} requests of ${runsPerRequest} runs, ${concurrency} concurrent`);
-console.log(`write: ${(totalSpans / seconds).toFixed(0)} spans/s (${seconds.toFixed(2)} s); request p50 ${latencies[latencies.length >> 1]!.toFixed(0)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(0)} ms`);
+console.log(`write: ${(totalSpans / seconds).toFixed(0)} spans/s (${seconds.toFixed(2)} s), ${((cpu.user + cpu.system) / totalSpans).toFixed(0)} µs CPU per span (both threads); request p50 ${latencies[latencies.length >> 1]!.toFixed(0)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(0)} ms`);
 time('listRuns first page', () => store.listRuns({ limit: 50 }));
 time('listRuns search', () => store.listRuns({ q: 'roaming Lisbon', limit: 50 }));
 time('metrics by version, 1 h in 1 min steps', () => store.metrics({ from: start, to: start + 3_600_000, step: 60_000, groupBy: 'version' }));
