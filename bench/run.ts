@@ -1,13 +1,15 @@
 // `npm run bench`: every section in one run, a table on stdout and the same figures in
 // bench/results.json. Flags: --quick (smoke run, under ~2 minutes once the small database is
 // cached), --only ingest,queries,storage,viewer,sdk, --spans N (size of the query database),
-// --seconds N (ingest phase length). Progress goes to stderr.
+// --seconds N (ingest phase length), --profile DIR (collectors write CPU profiles there).
+// Progress goes to stderr.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestSection } from './ingest.ts';
 import { benchConfig, type Bench } from './lib/bench.ts';
+import { profileCollectorsInto } from './lib/collector.ts';
 import { round } from './lib/stats.ts';
 import { queriesSection } from './queries.ts';
 import { sdkSection } from './sdk.ts';
@@ -23,12 +25,14 @@ const { values } = parseArgs({
     only: { type: 'string' },
     spans: { type: 'string' },
     seconds: { type: 'string' },
+    profile: { type: 'string' },
     out: { type: 'string', default: new URL('./results.json', import.meta.url).pathname },
   },
 });
 const only = (values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? Object.keys(SECTIONS)) as SectionName[];
 for (const name of only) if (!(name in SECTIONS)) throw new Error(`unknown section "${name}" (sections: ${Object.keys(SECTIONS).join(', ')})`);
 
+if (values.profile) profileCollectorsInto(values.profile);
 const tmp = mkdtempSync(join(tmpdir(), 'runlens-bench-'));
 const bench: Bench = {
   ...benchConfig(values.quick, {

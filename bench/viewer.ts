@@ -14,34 +14,53 @@ import { round, summarise } from './lib/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-declare global {
-  interface Window {
-    __bench?: { firstRowMs?: number; interactiveMs?: number };
-  }
-}
 
-/** Runs in the page before its scripts: watches every frame for the first row, clicks it, waits for the selection. */
-function watchForInteractive(): void {
-  const state: { firstRowMs?: number; interactiveMs?: number } = {};
+/**
+ * Runs in the page before its scripts: watches every frame for the rows, clicks one (again if the
+ * page re-rendered or reset the selection), and notes when the click shows. A string, not a
+ * function: the TypeScript loader may wrap functions with helpers the page does not have.
+ */
+const WATCH_FOR_INTERACTIVE = `(() => {
+  const state = {};
   window.__bench = state;
-  let clicked: Element | null = null;
+  let clickedId = null;
+  let framesSinceClick = 0;
   const tick = () => {
     if (state.interactiveMs !== undefined) return;
-    if (clicked === null) {
-      const rows = document.querySelectorAll('[data-testid="waterfall"] [role="treeitem"]');
-      if (rows.length > 3) {
-        state.firstRowMs = performance.now();
-        clicked = rows[3]!;
-        (clicked as HTMLElement).click();
-      }
-    } else {
+    const rows = document.querySelectorAll('[data-testid="waterfall"] [role="treeitem"]');
+    if (rows.length > 3) {
+      if (state.firstRowMs === undefined) state.firstRowMs = performance.now();
       const selected = document.querySelector('[data-testid="waterfall"] [role="treeitem"][aria-selected="true"]');
-      if (selected !== null && selected.getAttribute('data-span-id') === clicked.getAttribute('data-span-id')) state.interactiveMs = performance.now();
+      if (clickedId !== null && selected && selected.getAttribute('data-span-id') === clickedId) {
+        state.interactiveMs = performance.now();
+        return;
+      }
+      if (clickedId === null || ++framesSinceClick > 3) {
+        clickedId = rows[3].getAttribute('data-span-id');
+        framesSinceClick = 0;
+        rows[3].click();
+      }
     }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
-}
+})();`;
+
+/** Scrolls the waterfall from top to bottom over `count` frames; returns the frame deltas (ms). */
+const SCROLL = (count: number) => `(async () => {
+  const viewport = document.querySelector('[data-testid="waterfall"] .viewport');
+  const deltas = [];
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  let last = await frame();
+  const step = Math.max(1, (viewport.scrollHeight - viewport.clientHeight) / ${count});
+  for (let i = 1; i <= ${count}; i++) {
+    viewport.scrollTop = Math.min(viewport.scrollHeight, i * step);
+    const now = await frame();
+    deltas.push(now - last);
+    last = now;
+  }
+  return deltas;
+})()`;
 
 export async function viewerSection(bench: Bench): Promise<Record<string, unknown>> {
   const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build-viewer.mjs'), '--if-stale'], { cwd: ROOT, encoding: 'utf8' });
@@ -63,28 +82,16 @@ export async function viewerSection(bench: Bench): Promise<Record<string, unknow
     let frames: number[] = [];
     for (let rep = 0; rep < bench.viewer.reps; rep++) {
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-      await context.addInitScript(watchForInteractive);
+      await context.addInitScript({ content: WATCH_FOR_INTERACTIVE });
       const page = await context.newPage();
       await page.goto(`${collector.url}/traces/${traceId}`);
-      await page.waitForFunction(() => window.__bench?.interactiveMs !== undefined, undefined, { timeout: 30_000 });
-      const timing = await page.evaluate(() => window.__bench!);
-      interactive.push(timing.interactiveMs!);
-      firstRow.push(timing.firstRowMs!);
+      await page.waitForFunction('window.__bench && window.__bench.interactiveMs !== undefined', undefined, { timeout: 30_000 });
+      const timing = (await page.evaluate('window.__bench')) as { firstRowMs: number; interactiveMs: number };
+      interactive.push(timing.interactiveMs);
+      firstRow.push(timing.firstRowMs);
       if (rep === 0) {
         // Scroll the waterfall programmatically, a few rows per frame, and record frame deltas.
-        frames = await page.evaluate(async (count: number) => {
-          const viewport = document.querySelector('[data-testid="waterfall"] .viewport') as HTMLElement;
-          const deltas: number[] = [];
-          let last = await new Promise<number>((r) => requestAnimationFrame(r));
-          const step = Math.max(1, (viewport.scrollHeight - viewport.clientHeight) / count);
-          for (let i = 1; i <= count; i++) {
-            viewport.scrollTop = Math.min(viewport.scrollHeight, i * step);
-            const now = await new Promise<number>((r) => requestAnimationFrame(r));
-            deltas.push(now - last);
-            last = now;
-          }
-          return deltas;
-        }, bench.viewer.scrollFrames);
+        frames = (await page.evaluate(SCROLL(bench.viewer.scrollFrames))) as number[];
       }
       await context.close();
     }

@@ -1,15 +1,55 @@
 // The collector under test: a child process started the way a user starts it (`runlens serve`),
 // through the shared test helper. Memory is read from /proc: VmHWM is the peak resident set.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { startCollector as startChild, type RunningCollector } from '../../test/helpers/collector.ts';
+import { RUNLENS_BIN, startCollector as startChild, type RunningCollector } from '../../test/helpers/collector.ts';
 
 export type { RunningCollector };
 
 /** Retention off for benchmarks: generated data is up to 30 days old and must stay put. */
 const NO_RETENTION = ['--retention-max-age', '3650d'];
 
-export function startCollector(db: string, args: string[] = []): Promise<RunningCollector> {
-  return startChild({ db, args: [...NO_RETENTION, ...args], timeoutMs: 120_000 });
+let profileDir: string | null = null;
+
+/** With a directory, collectors write CPU profiles there (main thread and writer) when they stop. */
+export function profileCollectorsInto(dir: string | null): void {
+  profileDir = dir;
+}
+
+export async function startCollector(db: string, args: string[] = []): Promise<RunningCollector> {
+  if (profileDir === null) return startChild({ db, args: [...NO_RETENTION, ...args], timeoutMs: 120_000 });
+  // --cpu-prof is refused in NODE_OPTIONS: start the same command with the flag on node itself.
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, RUNLENS_BIN, 'serve', '--port', '0', '--db', db, ...NO_RETENTION, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listening = new Promise<RegExpExecArray>((resolve, reject) => {
+    const onData = (chunk: string) => {
+      output += chunk;
+      const match = /runlens listening on (http:\/\/[^\s:]+:(\d+))/.exec(output);
+      if (match) resolve(match);
+    };
+    child.stdout!.setEncoding('utf8').on('data', onData);
+    child.stderr!.setEncoding('utf8').on('data', onData);
+    child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${output}`)));
+  });
+  const match = await listening;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return {
+    url: match[1]!,
+    port: Number(match[2]),
+    dbPath: db,
+    process: child,
+    logs: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
+      child.kill(signal);
+      await exited;
+    },
+  };
 }
 
 export interface Memory {

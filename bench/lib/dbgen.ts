@@ -20,7 +20,7 @@ import { BodyTemplate, makePool } from './workload.ts';
 
 export const CACHE_DIR = fileURLToPath(new URL('../.cache/', import.meta.url));
 /** Bump when the generated data changes shape. */
-const DATA_VERSION = 1;
+const DATA_VERSION = 2;
 const DAY_MS = 86_400_000;
 const BATCH_SPANS = 4096;
 
@@ -134,10 +134,11 @@ async function generateDatabase(path: string, options: GenerateOptions): Promise
   // Copies end their trace ids with the copy number; the base's end with 0000 (112 random bits stay).
   db.prepare("UPDATE runs SET trace_id = substr(trace_id, 1, 28) || '0000'").run();
   const copy = copier(db, base.runs, Math.floor(from / 60_000) + baseWindowMs / 60_000);
+  log(`  copying tables ${copy.copied.join(', ')}`);
   const snapshots = [...(options.snapshots ?? [])].filter((n) => n < options.spans).sort((a, b) => a - b);
   let total = base.spans;
   for (let k = 1; k < copies; k++) {
-    db.transaction(() => copy(k, baseWindowMs))();
+    db.transaction(() => copy.copy(k, baseWindowMs))();
     total += base.spans;
     while (snapshots.length > 0 && total >= snapshots[0]!) {
       const size = snapshots.shift()!;
@@ -166,26 +167,43 @@ async function generateDatabase(path: string, options: GenerateOptions): Promise
  * happened again then: new run ids and trace ids, times moved, the same span rows and contents
  * (so texts repeat across copies, dedup'd like a resent prompt), and the base's rollup rows moved
  * by the same whole number of minutes (rollups depend only on a run's fields and start minute).
- * Columns are read from the schema, so a new column is copied as is.
+ * Tables and columns are read from the schema: every table with a run_id column is copied with
+ * its rows' run ids moved (and start_ns/end_ns shifted), every table keyed by `minute` (the
+ * rollups) with its minutes moved; the others (contents, keys, totals) are shared.
  */
 function copier(db: Database.Database, baseRuns: number, baseEndMinute: number) {
   const columns = (table: string) => (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name);
+  const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'").all() as { name: string }[]).map((t) => t.name);
   const statement = (table: string, overrides: Record<string, string>, where: string) => {
     const cols = columns(table);
     return db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.map((c) => overrides[c] ?? c).join(', ')} FROM ${table} WHERE ${where}`);
   };
-  const runs = statement('runs', { id: 'id + :runOffset', trace_id: "substr(trace_id, 1, 28) || printf('%04x', :k)", start_ns: 'start_ns + :shiftNs' }, 'id <= :baseRuns');
-  const spans = statement('spans', { run_id: 'run_id + :runOffset', start_ns: 'start_ns + :shiftNs', end_ns: 'end_ns + :shiftNs' }, 'run_id <= :baseRuns');
-  const refs = statement('content_refs', { run_id: 'run_id + :runOffset' }, 'run_id <= :baseRuns');
-  const rollups = statement('rollup_minute', { minute: 'minute + :shiftMinutes' }, 'minute < :baseEndMinute');
-  return (k: number, windowMs: number) => {
-    const shiftMinutes = (k * windowMs) / 60_000;
-    const params = { k, runOffset: k * baseRuns, baseRuns, shiftNs: BigInt(k * windowMs) * 1_000_000n, shiftMinutes, baseEndMinute };
-    const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, params[n as keyof typeof params]]));
-    runs.run(pick(['k', 'runOffset', 'shiftNs', 'baseRuns']));
-    spans.run(pick(['runOffset', 'shiftNs', 'baseRuns']));
-    refs.run(pick(['runOffset', 'baseRuns']));
-    rollups.run(pick(['shiftMinutes', 'baseEndMinute']));
+  const shifted = { start_ns: 'start_ns + :shiftNs', end_ns: 'end_ns + :shiftNs' };
+  const steps: { statement: Database.Statement; params: string[] }[] = [
+    {
+      statement: statement('runs', { id: 'id + :runOffset', trace_id: "substr(trace_id, 1, 28) || printf('%04x', :k)", start_ns: 'start_ns + :shiftNs' }, 'id <= :baseRuns'),
+      params: ['k', 'runOffset', 'shiftNs', 'baseRuns'],
+    },
+  ];
+  const copied: string[] = ['runs'];
+  for (const table of tables) {
+    const cols = columns(table);
+    if (table !== 'runs' && cols.includes('run_id')) {
+      const overrides: Record<string, string> = { run_id: 'run_id + :runOffset' };
+      for (const [col, expr] of Object.entries(shifted)) if (cols.includes(col)) overrides[col] = expr;
+      steps.push({ statement: statement(table, overrides, 'run_id <= :baseRuns'), params: ['runOffset', 'baseRuns', ...(overrides.start_ns ? ['shiftNs'] : [])] });
+      copied.push(table);
+    } else if (cols.includes('minute')) {
+      steps.push({ statement: statement(table, { minute: 'minute + :shiftMinutes' }, 'minute < :baseEndMinute'), params: ['shiftMinutes', 'baseEndMinute'] });
+      copied.push(table);
+    }
+  }
+  return {
+    copied,
+    copy(k: number, windowMs: number) {
+      const params = { k, runOffset: k * baseRuns, baseRuns, shiftNs: BigInt(k * windowMs) * 1_000_000n, shiftMinutes: (k * windowMs) / 60_000, baseEndMinute };
+      for (const step of steps) step.statement.run(Object.fromEntries(step.params.map((n) => [n, params[n as keyof typeof params]])));
+    },
   };
 }
 
