@@ -12,6 +12,7 @@ import { BoundedBatchProcessor, emptyStats, type ExportStats } from './export.ts
 import { AgentRun, type RunOptions, type RunRuntime } from './run.ts';
 import { PolicyGate } from './policy/gate.ts';
 import { policySource } from './policy/source.ts';
+import { createAutonomySwitch, type AutonomyInitOptions, type AutonomySwitch } from './autonomy.ts';
 
 const SDK_NAME = '@runlens/sdk';
 const SDK_VERSION = '0.1.0';
@@ -29,7 +30,7 @@ export class RunlensClient {
   readonly #processor: BoundedBatchProcessor | null;
   #shutdown: Promise<void> | null = null;
 
-  constructor(options: InitOptions) {
+  constructor(options: InitOptions & AutonomyInitOptions) {
     validateInitOptions(options);
     this.service = options.service;
     const budgets = validateBudgets(options.budgets, 'init()');
@@ -81,6 +82,8 @@ export class RunlensClient {
       budgets,
       clock: options.clock ?? null,
       policy: createPolicyGate(options, content, this.tracesUrl),
+      autonomy: createAutonomySwitch(options.service, options.autonomy, collectorLink(options, this.tracesUrl)),
+      tools: { ...options.tools },
     };
   }
 
@@ -104,6 +107,11 @@ export class RunlensClient {
     return this.#runtime.policy ?? null;
   }
 
+  /** The kill switch: the autonomy level polled from the collector, or null when it is off. */
+  get autonomy(): AutonomySwitch | null {
+    return this.#runtime.autonomy ?? null;
+  }
+
   /** Counts of spans queued, exported, failed and dropped (zeros when attached to another provider). */
   stats(): ExportStats {
     return this.#processor ? { ...this.#processor.stats } : emptyStats();
@@ -124,6 +132,7 @@ export class RunlensClient {
     this.#shutdown ??= (async () => {
       liveClients.delete(this);
       this.#runtime.policy?.stop();
+      this.#runtime.autonomy?.stop();
       if (this.#ownProvider) await this.#ownProvider.shutdown().catch(() => undefined);
       else await this.forceFlush();
     })();
@@ -146,12 +155,18 @@ function createPolicyGate(options: InitOptions, content: RunRuntime['content'], 
   });
 }
 
+/** The collector spans go to (the traces URL without `/v1/traces`), for the kill switch's polls. */
+function collectorLink(options: InitOptions, tracesUrl: string | null): { baseUrl: string; headers: Record<string, string> } | null {
+  const url = tracesUrl ?? (options.endpoint ? resolveTracesUrl(options.endpoint) : null);
+  return url ? { baseUrl: url.replace(/\/v1\/traces\/?$/, ''), headers: { ...options.headers } } : null;
+}
+
 // ---- the process-wide pieces: default client, context manager, exit flush --------------------
 
 let defaultClient: RunlensClient | null = null;
 
 /** Creates a client; it also becomes the one the top-level `run()` and `shutdown()` use. */
-export function init(options: InitOptions): RunlensClient {
+export function init(options: InitOptions & AutonomyInitOptions): RunlensClient {
   const client = new RunlensClient(options);
   defaultClient = client;
   return client;

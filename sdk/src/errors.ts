@@ -46,3 +46,28 @@ export class RunlensNotInitializedError extends Error {
     super('Runlens is not initialised: call init({ service }) from @runlens/sdk before run()');
   }
 }
+
+/**
+ * The kill switch: an operator lowered this service's autonomy (`runlens autonomy set`, the
+ * viewer, or PUT /api/autonomy/:service). Under `read-only` a tool not marked read-only did not
+ * run; under `off` the run did not start.
+ */
+export class ActionsDisabledError extends Error {
+  override name = 'ActionsDisabledError';
+  readonly service: string;
+  /** The level that refused: `read-only`, `draft-only` or `off`. */
+  readonly level: string;
+  /** The refused tool; null when a whole run was refused (`off`). */
+  readonly tool: string | null;
+
+  constructor(service: string, level: string, tool: string | null) {
+    super(
+      tool === null
+        ? `service ${service} is switched off (autonomy ${level}): new runs are refused until an operator raises it (runlens autonomy set ${service} full)`
+        : `tool ${tool} refused: service ${service} runs at autonomy ${level}, so only tools marked readOnly may run (mark read-only tools with init({ tools: { ${tool}: { readOnly: true } } }) or run.tool(…, { readOnly: true }))`,
+    );
+    this.service = service;
+    this.level = level;
+    this.tool = tool;
+  }
+}

@@ -16,7 +16,9 @@ export type {
 export type { Budgets } from './budget.ts';
 export type { Clock, InitOptions, Versions } from './config.ts';
 export { resolveTracesUrl } from './config.ts';
-export { BudgetExceededError, RunlensConfigError, RunlensNotInitializedError } from './errors.ts';
+export { ActionsDisabledError, BudgetExceededError, RunlensConfigError, RunlensNotInitializedError } from './errors.ts';
+export { ACTIONS_DISABLED_EVENT, AUTONOMY_REQUEST_TIMEOUT_MS, AutonomySwitch, DEFAULT_AUTONOMY_POLL_MS } from './autonomy.ts';
+export type { AutonomyInitOptions, AutonomyLevel, AutonomyOptions, ToolHint } from './autonomy.ts';
 export type { BudgetName } from './errors.ts';
 export type { ExportStats } from './export.ts';
 export {

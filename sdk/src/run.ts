@@ -20,6 +20,7 @@ import { BudgetExceededError } from './errors.ts';
 import { toGenAiMessages, toSystemInstructions } from './messages.ts';
 import { readLlmResponse, type LlmResponseInfo } from './response-shapes.ts';
 import { ApprovalRejectedError } from './policy/errors.ts';
+import { ACTIONS_DISABLED_EVENT, type AutonomySwitch, type ToolHint } from './autonomy.ts';
 import type { PolicyGate } from './policy/gate.ts';
 
 const RUN_KEY = createContextKey('runlens.run');
@@ -33,6 +34,10 @@ export interface RunRuntime {
   clock: Clock | null;
   /** The tool policy gate (init({ policy })); null without a policy. */
   policy?: PolicyGate | null;
+  /** The kill switch (autonomy level polled from the collector); null when off. */
+  autonomy?: AutonomySwitch | null;
+  /** Tool hints of init({ tools }): which tools only read. */
+  tools?: Record<string, ToolHint>;
 }
 
 export interface RunOptions {
@@ -141,6 +146,8 @@ export class AgentRun {
     options: RunOptions,
     fn: (run: AgentRun) => Promise<T> | T,
   ): Promise<T> {
+    // The kill switch: under `off` no run starts.
+    if (runtime.autonomy) await runtime.autonomy.checkRun();
     const parentContext = context.active();
     const parent = parentContext.getValue(RUN_KEY) as AgentRun | undefined;
     const budgets = { ...runtime.budgets, ...validateBudgets(options.budgets, `run('${name}')`) };
@@ -293,6 +300,14 @@ export class AgentRun {
     );
     setContent(span, GEN_AI.toolCallArguments, args, runtime.content);
     try {
+      // The kill switch decides first: under read-only a tool not marked readOnly never runs.
+      const refusal = runtime.autonomy?.refusal(name, options.readOnly ?? runtime.tools?.[name]?.readOnly ?? false);
+      if (refusal) {
+        span.setAttribute(RUNLENS.policyDecision, 'deny');
+        span.setAttribute(RUNLENS.policyRule, 'autonomy');
+        span.addEvent(ACTIONS_DISABLED_EVENT, { tool: name, level: refusal.level, service: refusal.service });
+        throw refusal;
+      }
       // The policy decides before the tool runs: refused and drafted calls never reach fn.
       if (runtime.policy) {
         const gate = await runtime.policy.beforeTool({
@@ -302,7 +317,7 @@ export class AgentRun {
           traceId: this.traceId,
           runName: this.name,
           userId: this.#userId,
-          readOnly: options.readOnly === true,
+          readOnly: (options.readOnly ?? runtime.tools?.[name]?.readOnly) === true,
           callId: options.callId ?? null,
         });
         if (gate.policyVersion !== null && runtime.versions.policy === undefined) this.#span.setAttribute(RUNLENS.versionPolicy, gate.policyVersion);
