@@ -4,5 +4,7 @@ import { pruneCommand } from './prune.ts';
 import { serveCommand } from './serve.ts';
 import { keysCommand } from './keys.ts';
 import { usersCommand } from './users.ts';
+import { gateCommand } from './gate.ts';
+import { autonomyCommand } from './autonomy.ts';
 
-export const COMMANDS: readonly Command[] = [serveCommand, pruneCommand, keysCommand, usersCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, pruneCommand, keysCommand, usersCommand, gateCommand, autonomyCommand];
