@@ -11,6 +11,10 @@ import { metricsRoutes } from './api/metrics.ts';
 import { runsRoutes } from './api/runs.ts';
 import { streamRoutes } from './api/stream.ts';
 import { mountViewer } from './api/viewer.ts';
+import { approvalsRoutes } from './api/approvals.ts';
+import { draftsRoutes } from './api/drafts.ts';
+import { policyRoutes } from './api/policy.ts';
+import { PolicyStore } from './policy/store.ts';
 import { accessLogRoutes } from './access-log/routes.ts';
 import { adminRoutes } from './auth/admin-routes.ts';
 import { createSecurity, type Security } from './auth/security.ts';
@@ -39,6 +43,10 @@ export function createApp({ store, config, shutdown, heartbeatMs, security = cre
   app.route('/api/runs', runsRoutes(store));
   app.route('/api/metrics', metricsRoutes(store));
   app.route('/api/stream', streamRoutes(store, { ...(shutdown && { shutdown }), ...(heartbeatMs !== undefined && { heartbeatMs }) }));
+  const policies = new PolicyStore(store);
+  app.route('/api/policy', policyRoutes(policies));
+  app.route('/api/approvals', approvalsRoutes(policies));
+  app.route('/api/drafts', draftsRoutes(policies));
   app.route('/healthz', healthRoutes(store));
   mountViewer(app, config.viewerDir);
 
