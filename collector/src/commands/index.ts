@@ -6,5 +6,6 @@ import { keysCommand } from './keys.ts';
 import { usersCommand } from './users.ts';
 import { gateCommand } from './gate.ts';
 import { autonomyCommand } from './autonomy.ts';
+import { policyCommand } from './policy.ts';
 
-export const COMMANDS: readonly Command[] = [serveCommand, pruneCommand, keysCommand, usersCommand, gateCommand, autonomyCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, pruneCommand, keysCommand, usersCommand, gateCommand, autonomyCommand, policyCommand];

@@ -104,10 +104,15 @@ export class PolicyStore {
 
   async apply(policy: Policy, source: string, fileName: string | null, appliedBy: string): Promise<PolicyVersionInfo> {
     const appliedAt = this.#now();
+    // The change and its access-log row (action `policy.apply`) commit together.
     const [result] = await this.#store.execute([
       {
         sql: 'INSERT INTO policy_versions (version, document, source, file_name, applied_at, applied_by) VALUES (?, ?, ?, ?, ?, ?)',
         params: [policy.version, JSON.stringify(policy), source, fileName, appliedAt, appliedBy],
+      },
+      {
+        sql: "INSERT INTO access_log (at, principal, action, trace_id, query) VALUES (?, ?, 'policy.apply', NULL, ?)",
+        params: [appliedAt, appliedBy, `policy version ${policy.version}${fileName ? ` from ${fileName}` : ''}`],
       },
     ]);
     return { id: Number(result!.lastInsertRowid), version: policy.version, fileName, appliedAt, appliedBy };
