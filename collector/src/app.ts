@@ -18,6 +18,9 @@ import { PolicyStore } from './policy/store.ts';
 import { accessLogRoutes } from './access-log/routes.ts';
 import { adminRoutes } from './auth/admin-routes.ts';
 import { createSecurity, type Security } from './auth/security.ts';
+import { alertsRoutes, type AlertsSource } from './api/alerts.ts';
+import { autonomyRoutes } from './api/autonomy.ts';
+import { gateRoutes } from './gate/routes.ts';
 
 export interface AppOptions {
   store: Store;
@@ -28,9 +31,11 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** Auth, redaction and the access log (server.ts makes it from the config); defaults when omitted. */
   security?: Security;
+  /** The alert evaluator (server.ts starts it); GET /api/alerts lists none without it. */
+  alerts?: AlertsSource | null;
 }
 
-export function createApp({ store, config, shutdown, heartbeatMs, security = createSecurity(store) }: AppOptions): Hono {
+export function createApp({ store, config, shutdown, heartbeatMs, security = createSecurity(store), alerts = null }: AppOptions): Hono {
   const app = new Hono();
   // Every span is stamped with its sender, checked against its key's service and redacted first.
   const normalise = security.guardNormalise((span, context) => normaliseSpan(span, context, { prices: config.prices }));
@@ -47,6 +52,9 @@ export function createApp({ store, config, shutdown, heartbeatMs, security = cre
   app.route('/api/policy', policyRoutes(policies));
   app.route('/api/approvals', approvalsRoutes(policies));
   app.route('/api/drafts', draftsRoutes(policies));
+  app.route('/api/gate', gateRoutes(store));
+  app.route('/api/alerts', alertsRoutes(alerts));
+  app.route('/api/autonomy', autonomyRoutes(store));
   app.route('/healthz', healthRoutes(store));
   mountViewer(app, config.viewerDir);
 

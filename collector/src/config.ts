@@ -2,6 +2,7 @@
 // validated once at start. A bad value stops the start with a message naming it.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { AlertsConfigError, DEFAULT_ALERTS_CONFIG, parseAlertsConfig, type AlertsConfig } from './alerts/rules.ts';
 import { compileRedactionRules, type ModelPrice, type RedactionConfig, type RunOutcome } from '@runlens/schema';
 
 /** USD per million tokens; overrides the price table for one model (defined once, in schema). */
@@ -48,6 +49,8 @@ export interface CollectorConfig {
   accessLog: { maxAgeMs: number };
   /** SQLite max_page_count for the writer (caps the file; tests simulate a full disk with it). */
   maxPageCount: number | null;
+  /** Alert rules on the dashboard metrics, their webhook and the dashboard link base (alerts/rules.ts). */
+  alerts: AlertsConfig;
 }
 
 export const DEFAULT_CONFIG: CollectorConfig = {
@@ -72,6 +75,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   rateLimit: { perSecond: 100, burst: 200 },
   accessLog: { maxAgeMs: 365 * 86_400_000 },
   maxPageCount: null,
+  alerts: DEFAULT_ALERTS_CONFIG,
 };
 
 export class ConfigError extends Error {
@@ -193,11 +197,20 @@ function parsePageCount(value: unknown, where: string): number {
   return n;
 }
 
+function parseAlerts(raw: unknown, where: string): AlertsConfig {
+  try {
+    return parseAlertsConfig(raw, where, parseDuration);
+  } catch (error) {
+    if (error instanceof AlertsConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 /** Applies one layer of settings (a config file's content) over `base`. */
 export function applyConfigFile(base: CollectorConfig, raw: unknown, file: string): CollectorConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: expected a JSON object`);
   const r = raw as Record<string, unknown>;
-  const known = new Set(['host', 'port', 'db', 'maxBodySize', 'maxQueuedSpans', 'retention', 'prices', 'viewerDir', 'redaction', 'rateLimit', 'accessLog']);
+  const known = new Set(['host', 'port', 'db', 'maxBodySize', 'maxQueuedSpans', 'retention', 'prices', 'viewerDir', 'redaction', 'rateLimit', 'accessLog', 'alerts']);
   for (const key of Object.keys(r)) {
     if (!known.has(key) && !key.startsWith('$')) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].join(', ')})`);
   }
@@ -216,6 +229,7 @@ export function applyConfigFile(base: CollectorConfig, raw: unknown, file: strin
     ...(r.accessLog !== undefined && {
       accessLog: { maxAgeMs: parseDuration((r.accessLog as { maxAge?: unknown } | null)?.maxAge, `${file}: accessLog.maxAge`) },
     }),
+    ...(r.alerts !== undefined && { alerts: parseAlerts(r.alerts, `${file}: alerts`) }),
     configFile: file,
   };
 }

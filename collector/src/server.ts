@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { createSecurity } from './auth/security.ts';
+import { AlertEvaluator } from './alerts/evaluator.ts';
 import type { CollectorConfig } from './config.ts';
 import { openSqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -103,9 +104,11 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
   if (warning !== null) console.error(warning);
   const shutdown = new AbortController();
   let server: Server;
-  let address: AddressInfo;
+  let address: AddressInfo | undefined;
+  // Dashboard links in alert notifications point at this collector unless the config names a URL.
+  const alerts = new AlertEvaluator(store, config.alerts, { selfUrl: () => formatUrl(config.host, address?.port ?? config.port) });
   try {
-    const app = createApp({ store, config, shutdown: shutdown.signal, security });
+    const app = createApp({ store, config, shutdown: shutdown.signal, security, alerts });
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }) as Server;
     address = await listen(server);
   } catch (error) {
@@ -114,6 +117,7 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
     throw new StartupError(describeListenError(error as NodeJS.ErrnoException, config));
   }
   const stopPruner = startPruner(store, config.retention.intervalMs);
+  alerts.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -129,9 +133,10 @@ export async function startCollector(config: CollectorConfig): Promise<RunningCo
       clearInterval(dropIdle);
       clearTimeout(force);
       await stopPruner();
+      await alerts.stop();
       await security.close();
       await store.close();
     })());
 
-  return { url: formatUrl(config.host, address.port), port: address.port, store, close };
+  return { url: formatUrl(config.host, address!.port), port: address!.port, store, close };
 }

@@ -27,6 +27,8 @@ interface RateSpec {
   label: string;
   better: 'higher' | 'lower';
   tolerance: number;
+  /** Trials are not runs (tool calls, checks): none on either side means the metric is not measured. */
+  optional?: boolean;
   /** Events and trials of one side; trials are runs, or tool calls for the tool error rate. */
   sample: (side: SideSamples) => { events: number; runs: number };
 }
@@ -35,7 +37,7 @@ function rateMetric(spec: RateSpec, baseline: SideSamples, candidate: SideSample
   const b = spec.sample(baseline);
   const c = spec.sample(candidate);
   const base = { metric: spec.metric, label: spec.label, better: spec.better, unit: 'rate' as const, baselineSamples: b.runs, candidateSamples: c.runs, relativeChange: null };
-  if (b.runs === 0 && c.runs === 0) return notMeasured(base);
+  if (spec.optional && b.runs === 0 && c.runs === 0) return notMeasured(base);
   const r: RateComparison = compareRates(b, c, { better: spec.better, alpha: t.alpha, minRuns, tolerance: spec.tolerance });
   return { ...base, baseline: r.baselineRate, candidate: r.candidateRate, difference: r.difference, pValue: r.pValue, verdict: r.verdict, reason: r.reason };
 }
@@ -94,7 +96,7 @@ export function compareSides(query: GateQuery, baseline: SideSamples, candidate:
   const t = query.thresholds;
   const rates: RateSpec[] = [
     { metric: 'successRate', label: 'success rate', better: 'higher', tolerance: t.maxSuccessDrop, sample: (s) => ({ events: s.successes, runs: s.runs }) },
-    { metric: 'toolErrorRate', label: 'tool error rate', better: 'lower', tolerance: t.maxToolErrorRise, sample: (s) => ({ events: s.toolErrors, runs: s.toolCalls }) },
+    { metric: 'toolErrorRate', label: 'tool error rate', better: 'lower', tolerance: t.maxToolErrorRise, optional: true, sample: (s) => ({ events: s.toolErrors, runs: s.toolCalls }) },
     { metric: 'escalationRate', label: 'escalation rate', better: 'lower', tolerance: t.maxEscalationRise, sample: (s) => ({ events: s.escalations, runs: s.runs }) },
   ];
   const later: RateSpec[] = [
@@ -112,7 +114,7 @@ export function compareSides(query: GateQuery, baseline: SideSamples, candidate:
   if (evaluated) {
     metrics.push(
       rateMetric(
-        { metric: 'evalPassRate', label: 'evaluation checks passed', better: 'higher', tolerance: 0, sample: (s) => ({ events: s.evalPassed, runs: s.evalChecks }) },
+        { metric: 'evalPassRate', label: 'evaluation checks passed', better: 'higher', tolerance: 0, optional: true, sample: (s) => ({ events: s.evalPassed, runs: s.evalChecks }) },
         baseline,
         candidate,
         t,
