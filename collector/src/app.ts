@@ -17,6 +17,7 @@ import { policyRoutes } from './api/policy.ts';
 import { PolicyStore } from './policy/store.ts';
 import { accessLogRoutes } from './access-log/routes.ts';
 import { adminRoutes } from './auth/admin-routes.ts';
+import { datasetLineRoutes, evalsRoutes } from './api/evals.ts';
 import { createSecurity, type Security } from './auth/security.ts';
 import { alertsRoutes, type AlertsSource } from './api/alerts.ts';
 import { autonomyRoutes } from './api/autonomy.ts';
@@ -46,6 +47,8 @@ export function createApp({ store, config, shutdown, heartbeatMs, security = cre
   app.route('/api/access-log', accessLogRoutes(security.accessLog));
   app.route('/api/admin', adminRoutes(store));
   app.route('/api/runs', runsRoutes(store));
+  app.route('/api/runs', datasetLineRoutes(store));
+  app.route('/api/evals', evalsRoutes(store));
   app.route('/api/metrics', metricsRoutes(store));
   app.route('/api/stream', streamRoutes(store, { ...(shutdown && { shutdown }), ...(heartbeatMs !== undefined && { heartbeatMs }) }));
   const policies = new PolicyStore(store);
