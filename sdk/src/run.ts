@@ -319,8 +319,9 @@ export class AgentRun {
           userId: this.#userId,
           readOnly: (options.readOnly ?? runtime.tools?.[name]?.readOnly) === true,
           callId: options.callId ?? null,
+          // The run records the policy version it ran under (unless versions.policy was given).
+          recordVersion: (version) => runtime.versions.policy === undefined && this.#span.setAttribute(RUNLENS.versionPolicy, version),
         });
-        if (gate.policyVersion !== null && runtime.versions.policy === undefined) this.#span.setAttribute(RUNLENS.versionPolicy, gate.policyVersion);
         if (gate.drafted) return gate.drafted as T;
       }
       const result = await context.with(trace.setSpan(context.active(), span), () => fn(args));

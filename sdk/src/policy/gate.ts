@@ -75,6 +75,8 @@ export interface ToolCallContext {
   readOnly: boolean;
   /** The model's tool call id, when known: approvals given upstream (`grant`) are keyed by it. */
   callId?: string | null;
+  /** Called with the version of the policy that decides the call, before it is enforced. */
+  recordVersion?: (version: string) => void;
 }
 
 export interface GateOutcome {
@@ -128,6 +130,7 @@ export class PolicyGate {
       this.#violation(span, NO_POLICY, tool, reason);
       throw new ToolDeniedError(tool, NO_POLICY, reason);
     }
+    call.recordVersion?.(policy.version);
     const decision = decide(policy, { service: this.#opts.service, tool, args: call.args, initiatingUser: call.userId });
     span.setAttributes({
       [RUNLENS.policyDecision]: decision.decision,
@@ -138,7 +141,7 @@ export class PolicyGate {
       case 'allow':
         return { policyVersion: policy.version, drafted: null };
       case 'deny': {
-        const argument = argumentOfRule(policy, decision.rule);
+        const argument = argumentOfRule(policy, decision.rule, tool);
         this.#violation(span, decision.rule, argument ?? tool, decision.reason);
         throw new ToolDeniedError(tool, decision.rule, decision.reason, argument, decision.policyVersion);
       }
@@ -301,8 +304,10 @@ function timedOut(tally: ApprovalTally, timeoutMs: number): ApprovalTally {
 }
 
 /** The argument a deny rule decided on: `url` for endpoint rules, the first condition path otherwise. */
-function argumentOfRule(policy: Policy, rule: string): string | null {
+function argumentOfRule(policy: Policy, rule: string, tool: string): string | null {
   if (rule.endsWith('.http')) return 'url';
+  // Refused by default although an allow rule names it: an http tool's endpoint did not match.
+  if (rule === 'default') return Object.hasOwn(policy.tools, tool) && policy.tools[tool]!.http ? 'url' : null;
   const match = /^identities\.(.+)\.(deny|allow)\[(\d+)\]$/.exec(rule);
   if (!match) return null;
   const identity = Object.hasOwn(policy.identities, match[1]!) ? policy.identities[match[1]!] : undefined;
