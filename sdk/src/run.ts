@@ -53,6 +53,8 @@ export interface RunOptions {
   versions?: Versions;
   /** Overrides the client's budgets for this run (per cap). */
   budgets?: Budgets;
+  /** Extra attributes of the root span, sent as given (e.g. `runlens.eval.*` set by `runlens eval`). */
+  attributes?: Attributes;
 }
 
 export type GenAiOperation = 'chat' | 'text_completion' | 'generate_content';
@@ -160,6 +162,7 @@ export class AgentRun {
     if (options.sessionId !== undefined) attributes[GEN_AI.conversationId] = options.sessionId;
     if (versions.prompt !== undefined) attributes[RUNLENS.versionPrompt] = versions.prompt;
     if (versions.policy !== undefined) attributes[RUNLENS.versionPolicy] = versions.policy;
+    for (const [key, value] of Object.entries(options.attributes ?? {})) if (value !== undefined) attributes[key] = value;
     const span = runtime.tracer.startSpan(
       `${GEN_AI_OPERATIONS.invokeAgent} ${name}`,
       { kind: SpanKind.INTERNAL, attributes, startTime: runtime.clock?.now() },
