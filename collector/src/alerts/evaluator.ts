@@ -77,10 +77,24 @@ function formatWindow(ms: number): string {
   return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${Math.round(ms / MINUTE)}m`;
 }
 
+const METRIC_LABEL: Record<AlertRule['metric'], string> = {
+  runs: 'runs',
+  successRate: 'success rate',
+  toolErrorRate: 'tool error rate',
+  escalationRate: 'escalation rate',
+  p50Ms: 'p50 duration',
+  p95Ms: 'p95 duration',
+  p99Ms: 'p99 duration',
+  tokensPerRun: 'tokens per run',
+  costPerRun: 'cost per run',
+  costPerSuccess: 'cost per success',
+  violationsPerRun: 'policy violations per run',
+};
+
 export function alertSummary(rule: AlertRule, group: string | null, state: AlertState, value: number | null): string {
   const scope = group !== null ? ` (${rule.groupBy} ${group})` : rule.service ? ` (service ${rule.service})` : '';
   const verb = state === 'firing' ? `is ${rule.comparison}` : `is back within`;
-  return `${rule.name}${scope}: ${rule.metric} ${formatValue(rule.metric, value)} ${verb} ${formatValue(rule.metric, rule.threshold)} over ${formatWindow(rule.windowMs)}`;
+  return `${rule.name}${scope}: ${METRIC_LABEL[rule.metric]} ${formatValue(rule.metric, value)} ${verb} ${formatValue(rule.metric, rule.threshold)} over ${formatWindow(rule.windowMs)}`;
 }
 
 export class AlertEvaluator {
