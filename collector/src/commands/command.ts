@@ -7,10 +7,12 @@ export interface OptionSpec {
   short?: string;
   /** Placeholder shown in help, e.g. `PATH`. */
   value?: string;
+  /** The flag may be given several times; its value is then an array of strings. */
+  multiple?: boolean;
   description: string;
 }
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface Command {
   name: string;
@@ -57,7 +59,7 @@ export function commandHelp(command: Command): string {
 /** Parses `args` against the command's options; unknown flags and missing values are UsageErrors. */
 export function parseCommandArgs(command: Command, args: string[]): { values: OptionValues; positionals: string[] } {
   const options = Object.fromEntries(
-    Object.entries({ ...command.options, help: HELP_OPTION }).map(([name, spec]) => [name, { type: spec.type, ...(spec.short && { short: spec.short }) }]),
+    Object.entries({ ...command.options, help: HELP_OPTION }).map(([name, spec]) => [name, { type: spec.type, ...(spec.short && { short: spec.short }), ...(spec.multiple && { multiple: true }) }]),
   );
   try {
     const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
