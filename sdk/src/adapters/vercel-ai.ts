@@ -13,16 +13,16 @@ import { currentRun } from '../run.ts';
 import type { ApprovalResponse } from '../policy/gate.ts';
 import { ToolDeniedError } from '../policy/errors.ts';
 
+/** The parts of `ai`'s ToolExecutionOptions the adapter reads. */
 interface ExecutionOptions {
   toolCallId: string;
-  [key: string]: unknown;
 }
 
-/** The parts of an `ai` Tool the adapter touches. */
+/** The parts of an `ai` Tool the adapter touches (typed loosely: `ai` is not a dependency). */
 export interface VercelToolLike {
-  execute?: (input: any, options: ExecutionOptions) => unknown;
-  needsApproval?: boolean | ((input: any, options: any) => boolean | PromiseLike<boolean>);
-  [key: string]: unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  execute?: (input: any, options: any) => unknown;
+  needsApproval?: unknown;
 }
 
 export interface PolicyToolsOptions {
@@ -33,10 +33,10 @@ export interface PolicyToolsOptions {
   readOnly?: string[];
 }
 
-export function policyTools<T extends Record<string, VercelToolLike>>(client: RunlensClient, tools: T, options: PolicyToolsOptions = {}): T {
+export function policyTools<T extends { [name in keyof T]: VercelToolLike }>(client: RunlensClient, tools: T, options: PolicyToolsOptions = {}): T {
   const gate = client.policy;
   const wrapped: Record<string, VercelToolLike> = {};
-  for (const [name, tool] of Object.entries(tools)) {
+  for (const [name, tool] of Object.entries<VercelToolLike>(tools)) {
     const execute = tool.execute;
     const next: VercelToolLike = { ...tool };
     if (options.approvals === 'ai' && gate) {
@@ -51,7 +51,7 @@ export function policyTools<T extends Record<string, VercelToolLike>>(client: Ru
           const answer = options.approverOf?.(execution.toolCallId);
           if (answer) gate.grant(execution.toolCallId, Array.isArray(answer) ? answer : [answer]);
         }
-        return run.tool(name, input, (args) => execute(args, execution), {
+        return run.tool(name, input, (args) => execute.call(tool, args, execution), {
           callId: execution.toolCallId,
           readOnly: options.readOnly?.includes(name) ?? false,
         });
