@@ -7,5 +7,7 @@ import { usersCommand } from './users.ts';
 import { gateCommand } from './gate.ts';
 import { autonomyCommand } from './autonomy.ts';
 import { policyCommand } from './policy.ts';
+import { evalCommand } from './eval.ts';
+import { datasetCommand } from './dataset.ts';
 
-export const COMMANDS: readonly Command[] = [serveCommand, pruneCommand, keysCommand, usersCommand, gateCommand, autonomyCommand, policyCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, pruneCommand, keysCommand, usersCommand, gateCommand, autonomyCommand, policyCommand, evalCommand, datasetCommand];
