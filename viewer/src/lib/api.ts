@@ -1,5 +1,5 @@
 // The viewer's only way to the collector: the read API of design.md ("HTTP API"), same origin.
-import type { MetricsQuery, MetricsResponse, Run, RunsPage, RunsQuery, RunStreamEvent, TraceDetail } from '@runlens/schema';
+import type { ApprovalRequirement, MetricsQuery, MetricsResponse, Policy, PolicyRow, Run, RunsPage, RunsQuery, RunStreamEvent, TraceDetail } from '@runlens/schema';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -63,4 +63,84 @@ export function subscribeRuns(onRun: (run: Run) => void, onState?: (connected: b
   source.addEventListener('open', () => onState?.(true));
   source.addEventListener('error', () => onState?.(source.readyState === EventSource.OPEN));
   return () => source.close();
+}
+
+// ---- tool policy (issue 10): the shapes of collector/src/policy/types.ts, as the API sends them.
+
+export interface PolicyVersionInfo {
+  id: number;
+  version: string;
+  fileName: string | null;
+  appliedAt: number;
+  appliedBy: string;
+}
+
+export interface PolicyResponse {
+  id: number | null;
+  policy: Policy | null;
+  appliedAt: number | null;
+  appliedBy: string | null;
+  identities: Record<string, PolicyRow[]>;
+  versions: PolicyVersionInfo[];
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+export interface ApprovalRecord {
+  id: string;
+  service: string;
+  tool: string;
+  arguments: unknown;
+  traceId: string | null;
+  spanId: string | null;
+  runName: string | null;
+  initiatingUser: string | null;
+  rule: string;
+  reason: string;
+  policyVersion: string | null;
+  requirement: ApprovalRequirement;
+  requestedAt: number;
+  expiresAt: number | null;
+  status: ApprovalStatus;
+  statusReason: string | null;
+  decidedAt: number | null;
+  votes: Array<{ approver: string; decision: 'approve' | 'reject'; comment: string | null; at: number; counted: boolean; role: string | null; reason: string }>;
+}
+
+export interface DraftRecord {
+  id: string;
+  service: string;
+  tool: string;
+  arguments: unknown;
+  traceId: string | null;
+  spanId: string | null;
+  runName: string | null;
+  rule: string | null;
+  reason: string | null;
+  draftTool: string | null;
+  createdAt: number;
+}
+
+export function fetchPolicy(signal?: AbortSignal): Promise<PolicyResponse> {
+  return getJson('/api/policy', signal);
+}
+
+export function fetchApprovals(status: ApprovalStatus | null, signal?: AbortSignal): Promise<{ approvals: ApprovalRecord[] }> {
+  return getJson(`/api/approvals${queryString({ status })}`, signal);
+}
+
+export function fetchDrafts(signal?: AbortSignal): Promise<{ drafts: DraftRecord[] }> {
+  return getJson('/api/drafts', signal);
+}
+
+/** Approve or reject a request. `approver` is read only in local open mode (no users configured). */
+export async function decideApproval(id: string, body: { decision: 'approve' | 'reject'; comment?: string; approver?: string }): Promise<ApprovalRecord> {
+  const response = await fetch(`/api/approvals/${encodeURIComponent(id)}`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json().catch(() => ({}))) as { approval?: ApprovalRecord; error?: string };
+  if (!response.ok || !answer.approval) throw new ApiError(response.status, answer.error ?? `${response.status} ${response.statusText}`);
+  return answer.approval;
 }

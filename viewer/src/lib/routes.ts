@@ -1,14 +1,19 @@
-// The app's pages and their paths: `/` or `/runs?…`, `/traces/:traceId?span=…`, `/dashboards?…`.
+// The app's pages and their paths: `/` or `/runs?…`, `/traces/:traceId?span=…`, `/dashboards?…`,
+// `/policy`, `/approvals`.
 
 export type Route =
   | { page: 'runs' }
   | { page: 'trace'; traceId: string }
   | { page: 'dashboards' }
+  | { page: 'policy' }
+  | { page: 'approvals' }
   | { page: 'not-found' };
 
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '/runs' || pathname === '/runs/') return { page: 'runs' };
   if (pathname === '/dashboards' || pathname === '/dashboards/') return { page: 'dashboards' };
+  if (pathname === '/policy' || pathname === '/policy/') return { page: 'policy' };
+  if (pathname === '/approvals' || pathname === '/approvals/') return { page: 'approvals' };
   const trace = /^\/traces\/([^/]+)\/?$/.exec(pathname);
   if (trace) return { page: 'trace', traceId: safeDecode(trace[1]!) };
   return { page: 'not-found' };
