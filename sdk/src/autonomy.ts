@@ -2,7 +2,9 @@
 // (GET /api/autonomy/:service), keeps the last answer (a collector outage keeps the last known
 // level; with none ever known the agent runs at `full`: telemetry never stops its host), and
 // refuses what the level forbids. The time from a switch to enforcement is at most one poll
-// interval plus one request (DEFAULT_AUTONOMY_POLL_MS + AUTONOMY_REQUEST_TIMEOUT_MS).
+// interval plus one request (DEFAULT_AUTONOMY_POLL_MS + AUTONOMY_REQUEST_TIMEOUT_MS = 7 s): the
+// first poll starting after the switch reads the new level, a poll starts every interval even
+// while an older one is still waiting, and a poll gives up after the request timeout.
 import { ActionsDisabledError } from './errors.ts';
 
 /** How often the level is fetched again. */
@@ -52,7 +54,9 @@ export class AutonomySwitch {
   #first: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #warned = false;
-  #polling = false;
+  /** Polls may overlap (a slow one never delays the next tick); only the newest answer counts. */
+  #sent = 0;
+  #applied = 0;
 
   constructor(service: string, link: AutonomyLink, options: AutonomyOptions = {}) {
     this.service = service;
@@ -82,8 +86,7 @@ export class AutonomySwitch {
 
   /** Fetches the level once; failures keep the last known level and are warned about once per streak. */
   async refresh(): Promise<void> {
-    if (this.#polling) return;
-    this.#polling = true;
+    const sequence = ++this.#sent;
     try {
       const response = await fetch(`${this.#link.baseUrl}/api/autonomy/${encodeURIComponent(this.service)}`, {
         headers: { accept: 'application/json', ...this.#link.headers },
@@ -92,6 +95,8 @@ export class AutonomySwitch {
       if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
       const body = (await response.json()) as { level?: unknown };
       if (typeof body.level !== 'string' || !LEVELS.includes(body.level)) throw new Error(`unexpected answer ${JSON.stringify(body).slice(0, 200)}`);
+      if (sequence < this.#applied) return;
+      this.#applied = sequence;
       this.#level = body.level as AutonomyLevel;
       this.#warned = false;
     } catch (error) {
@@ -100,8 +105,6 @@ export class AutonomySwitch {
         console.warn(`[runlens] cannot read the autonomy level of ${this.service} from ${this.#link.baseUrl}: ${(error as Error).message}; ${keeping}`);
       }
       this.#warned = true;
-    } finally {
-      this.#polling = false;
     }
   }
 

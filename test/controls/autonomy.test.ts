@@ -27,6 +27,8 @@ async function put(url: string, service: string, body: unknown, token?: string):
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Read through a function so the compiler does not narrow the level between polls. */
+const levelOf = (client: RunlensClient): string | null => client.autonomy!.level;
 
 describe('autonomy on an open local collector', () => {
   let collector: RunningCollector;
@@ -78,13 +80,13 @@ describe('autonomy on an open local collector', () => {
       await expect(client.run('work', () => 'done')).resolves.toBe('done');
       await put(collector.url, 'switchable-agent', { level: 'off', reason: 'incident 42' });
       const switchedAt = Date.now();
-      while (client.autonomy!.level !== 'off') await sleep(10);
+      while (levelOf(client) !== 'off') await sleep(10);
       expect(Date.now() - switchedAt).toBeLessThanOrEqual(client.autonomy!.pollMs + client.autonomy!.requestTimeoutMs);
       const refused = client.run('work', () => 'done');
       await expect(refused).rejects.toBeInstanceOf(ActionsDisabledError);
       await expect(refused).rejects.toThrow('service switchable-agent is switched off (autonomy off)');
       await put(collector.url, 'switchable-agent', { level: 'full' });
-      while (client.autonomy!.level !== 'full') await sleep(10);
+      while (levelOf(client) !== 'full') await sleep(10);
       await expect(client.run('work', () => 'again')).resolves.toBe('again');
     } finally {
       await client.shutdown();
