@@ -78,7 +78,9 @@ export async function openDatabase(config: CollectorConfig): Promise<Store> {
       ...(config.maxPageCount !== null && { writerPragmas: { max_page_count: config.maxPageCount } }),
     });
   } catch (error) {
-    throw new StartupError(`cannot open database ${config.db}: ${(error as Error).message}`);
+    // The store's messages often start with the same words: say them once.
+    const message = (error as Error).message.replace(`cannot open database ${config.db}: `, '');
+    throw new StartupError(`cannot open database ${config.db}: ${message}`);
   }
 }
 

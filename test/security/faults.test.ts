@@ -39,12 +39,12 @@ function storedTraceIds(db: string): Set<string> {
 }
 
 /** Clients posting distinct runs back to back until `stop()`; records what was acknowledged. */
-function senders(url: string, count: number, options: { startTime?: number } = {}) {
+function senders(url: string, count: number) {
   const acknowledged: string[] = [];
   let stopped = false;
   const loops = Array.from({ length: count }, async (_, worker) => {
     for (let i = 0; !stopped; i++) {
-      const run = runBody({ n: worker * 1_000_000 + i, ...(options.startTime !== undefined && {}) });
+      const run = runBody({ n: worker * 1_000_000 + i });
       try {
         if ((await postTraces(url, run.body)).status === 200) acknowledged.push(run.traceId);
       } catch {
@@ -107,7 +107,12 @@ describe('a collector killed with SIGKILL', () => {
     const pruning = await start({ db, cwd: dir });
     const load = senders(pruning.url, 3);
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && storedTraceIds(db).size > seeded - 50) await new Promise((r) => setTimeout(r, 20));
+    const oldRunsLeft = () => {
+      const ids = storedTraceIds(db);
+      return ids.size - load.acknowledged.filter((id) => ids.has(id)).length;
+    };
+    // Kill once clients have been answered and the prune is under way.
+    while (Date.now() < deadline && (load.acknowledged.length < 5 || oldRunsLeft() > seeded - 50)) await new Promise((r) => setTimeout(r, 20));
     await pruning.kill('SIGKILL');
     await load.stop();
     const after = storedTraceIds(db);
