@@ -144,3 +144,117 @@ export async function decideApproval(id: string, body: { decision: 'approve' | '
   if (!response.ok || !answer.approval) throw new ApiError(response.status, answer.error ?? `${response.status} ${response.statusText}`);
   return answer.approval;
 }
+
+// ---- production controls: release gate, alerts, kill switch -------------------------------------
+// Shapes mirror collector/src/gate/types.ts, collector/src/alerts/evaluator.ts and
+// collector/src/autonomy/store.ts (the viewer reaches the collector over HTTP only).
+
+export type VersionKey = 'prompt' | 'policy' | 'app' | 'model';
+export type GateVerdict = 'pass' | 'regression' | 'inconclusive';
+
+export interface GateMetric {
+  metric: string;
+  label: string;
+  better: 'higher' | 'lower';
+  unit: 'rate' | 'ms' | 'usd';
+  baseline: number | null;
+  candidate: number | null;
+  difference: number | null;
+  relativeChange: number | null;
+  pValue: number | null;
+  baselineSamples: number;
+  candidateSamples: number;
+  verdict: GateVerdict | 'not-measured';
+  reason: string;
+}
+
+export interface GateReport {
+  baseline: { selector: string; runs: number };
+  candidate: { selector: string; runs: number };
+  from: number;
+  to: number;
+  service: string | null;
+  verdict: GateVerdict;
+  exitCode: 0 | 1 | 3;
+  metrics: GateMetric[];
+  regressions: string[];
+  evaluations: 'compared' | 'none';
+}
+
+export type VersionsSeen = Record<VersionKey, { value: string; runs: number }[]>;
+
+export function fetchGate(query: { baseline: string; candidate: string; since: string; service?: string }, signal?: AbortSignal): Promise<GateReport> {
+  return getJson(`/api/gate${queryString(query)}`, signal);
+}
+
+export function fetchVersionsSeen(query: { since: string; service?: string }, signal?: AbortSignal): Promise<VersionsSeen> {
+  return getJson(`/api/gate/versions${queryString(query)}`, signal);
+}
+
+export interface AlertRecord {
+  rule: string;
+  group: string | null;
+  metric: string;
+  comparison: 'above' | 'below';
+  threshold: number;
+  windowMs: number;
+  state: 'firing' | 'resolved';
+  value: number | null;
+  since: number;
+  evaluatedAt: number;
+  notified: boolean;
+  dashboardUrl: string;
+  summary: string;
+}
+
+export interface AlertRuleRecord {
+  name: string;
+  metric: string;
+  comparison: 'above' | 'below';
+  threshold: number;
+  windowMs: number;
+  groupBy?: string;
+  service?: string;
+  agent?: string;
+  minRuns: number;
+}
+
+export function fetchAlerts(signal?: AbortSignal): Promise<{ firing: number; alerts: AlertRecord[]; rules: AlertRuleRecord[] }> {
+  return getJson('/api/alerts', signal);
+}
+
+export type AutonomyLevel = 'full' | 'write' | 'draft-only' | 'read-only' | 'off';
+
+export interface AutonomyState {
+  service: string;
+  level: AutonomyLevel;
+  reason: string | null;
+  changedBy: string | null;
+  changedAt: number | null;
+}
+
+export interface AutonomyChange {
+  service: string;
+  previousLevel: AutonomyLevel;
+  level: AutonomyLevel;
+  reason: string | null;
+  changedBy: string;
+  changedAt: number;
+  source: string;
+}
+
+export function fetchAutonomy(signal?: AbortSignal): Promise<{ levels: AutonomyLevel[]; services: AutonomyState[]; changes: AutonomyChange[] }> {
+  return getJson('/api/autonomy', signal);
+}
+
+/** Sets a service's level (admins only: the collector answers 403 otherwise, and the message says so). */
+export async function setAutonomy(service: string, level: AutonomyLevel, reason: string): Promise<AutonomyState> {
+  const response = await fetch(`/api/autonomy/${encodeURIComponent(service)}`, {
+    method: 'PUT',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ level, reason: reason.trim() || null, source: 'viewer' }),
+  });
+  const answer = (await response.json().catch(() => ({}))) as AutonomyState & { error?: string };
+  if (!response.ok) throw new ApiError(response.status, answer.error ?? `${response.status} ${response.statusText}`);
+  return answer;
+}

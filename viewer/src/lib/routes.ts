@@ -1,5 +1,5 @@
 // The app's pages and their paths: `/` or `/runs?…`, `/traces/:traceId?span=…`, `/dashboards?…`,
-// `/policy`, `/approvals`.
+// `/policy`, `/approvals`, `/alerts`.
 
 export type Route =
   | { page: 'runs' }
@@ -7,6 +7,7 @@ export type Route =
   | { page: 'dashboards' }
   | { page: 'policy' }
   | { page: 'approvals' }
+  | { page: 'alerts' }
   | { page: 'not-found' };
 
 export function matchRoute(pathname: string): Route {
@@ -14,6 +15,7 @@ export function matchRoute(pathname: string): Route {
   if (pathname === '/dashboards' || pathname === '/dashboards/') return { page: 'dashboards' };
   if (pathname === '/policy' || pathname === '/policy/') return { page: 'policy' };
   if (pathname === '/approvals' || pathname === '/approvals/') return { page: 'approvals' };
+  if (pathname === '/alerts' || pathname === '/alerts/') return { page: 'alerts' };
   const trace = /^\/traces\/([^/]+)\/?$/.exec(pathname);
   if (trace) return { page: 'trace', traceId: safeDecode(trace[1]!) };
   return { page: 'not-found' };
