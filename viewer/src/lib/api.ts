@@ -1,5 +1,6 @@
 // The viewer's only way to the collector: the read API of design.md ("HTTP API"), same origin.
 import type { ApprovalRequirement, MetricsQuery, MetricsResponse, Policy, PolicyRow, Run, RunsPage, RunsQuery, RunStreamEvent, TraceDetail } from '@runlens/schema';
+import { authFetch, streamUrl } from './auth.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -17,7 +18,7 @@ function queryString(params: object): string {
 }
 
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
+  const response = await authFetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     try {
@@ -48,7 +49,7 @@ export function fetchMetrics(query: MetricsQuery, signal?: AbortSignal): Promise
  * EventSource reconnects by itself after a dropped connection. Returns the unsubscribe function.
  */
 export function subscribeRuns(onRun: (run: Run) => void, onState?: (connected: boolean) => void): () => void {
-  const source = new EventSource('/api/stream');
+  const source = new EventSource(streamUrl('/api/stream'));
   const handle = (event: MessageEvent<string>) => {
     try {
       const data = JSON.parse(event.data) as Run | RunStreamEvent;
@@ -135,7 +136,7 @@ export function fetchDrafts(signal?: AbortSignal): Promise<{ drafts: DraftRecord
 
 /** Approve or reject a request. `approver` is read only in local open mode (no users configured). */
 export async function decideApproval(id: string, body: { decision: 'approve' | 'reject'; comment?: string; approver?: string }): Promise<ApprovalRecord> {
-  const response = await fetch(`/api/approvals/${encodeURIComponent(id)}`, {
+  const response = await authFetch(`/api/approvals/${encodeURIComponent(id)}`, {
     method: 'POST',
     headers: { accept: 'application/json', 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -249,7 +250,7 @@ export function fetchAutonomy(signal?: AbortSignal): Promise<{ levels: AutonomyL
 
 /** Sets a service's level (admins only: the collector answers 403 otherwise, and the message says so). */
 export async function setAutonomy(service: string, level: AutonomyLevel, reason: string): Promise<AutonomyState> {
-  const response = await fetch(`/api/autonomy/${encodeURIComponent(service)}`, {
+  const response = await authFetch(`/api/autonomy/${encodeURIComponent(service)}`, {
     method: 'PUT',
     headers: { accept: 'application/json', 'content-type': 'application/json' },
     body: JSON.stringify({ level, reason: reason.trim() || null, source: 'viewer' }),
