@@ -29,8 +29,8 @@ export interface Alert {
   /** Epoch ms the current state began. */
   since: number;
   evaluatedAt: number;
-  /** Whether the webhook acknowledged the notification of the current state. */
-  notified: boolean;
+  /** Whether the webhook acknowledged the notification of the current state; null with no webhook configured. */
+  notified: boolean | null;
   dashboardUrl: string;
   summary: string;
 }
@@ -177,7 +177,7 @@ export class AlertEvaluator {
       value: row.value,
       since: Number(row.since),
       evaluatedAt: Number(row.evaluated_at),
-      notified: Number(row.notified) === 1,
+      notified: this.#config.webhookUrl === null ? null : Number(row.notified) === 1,
       dashboardUrl: dashboardLink(this.#dashboardBase, rule, group),
       summary: alertSummary(rule, group, row.state, row.value),
     };
@@ -244,7 +244,7 @@ export class AlertEvaluator {
   async #notify(): Promise<void> {
     const url = this.#config.webhookUrl;
     if (url === null) return;
-    const pending = this.list().filter((alert) => !alert.notified);
+    const pending = this.list().filter((alert) => alert.notified === false);
     const delivered: { sql: string; params: unknown[] }[] = [];
     for (const alert of pending) {
       const notification: AlertNotification = {

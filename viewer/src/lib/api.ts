@@ -203,7 +203,8 @@ export interface AlertRecord {
   value: number | null;
   since: number;
   evaluatedAt: number;
-  notified: boolean;
+  /** null when no webhook is configured. */
+  notified: boolean | null;
   dashboardUrl: string;
   summary: string;
 }
