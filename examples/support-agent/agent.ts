@@ -155,9 +155,12 @@ export default async function supportAgent(input: unknown, ctx: AgentContext): P
   }
 
   if (plan.orders.length === 0 && !plan.human) {
-    return plan.refund || plan.wantsAddressChange || plan.status
-      ? 'Happy to help! Which order is it about? Please give me the four-digit order number.'
-      : 'Hello! How can I help you today? If it is about an order, please give me its number.';
+    replies.push(
+      plan.refund || plan.wantsAddressChange || plan.status
+        ? 'Happy to help! Which order is it about? Please give me the four-digit order number.'
+        : 'How can I help you today? If it is about an order, please give me its number.',
+    );
+    return replies.join(' ');
   }
 
   for (const id of plan.orders) {
