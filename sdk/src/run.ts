@@ -285,6 +285,9 @@ export class AgentRun {
   /**
    * One tool call as an `execute_tool {name}` span. The call that would pass a budget cap does
    * not run. No check after it ran: its side effects happened, the next call is the one refused.
+   * Under init({ policy }) the policy decides first: a refused call throws ToolDeniedError, a
+   * gated one waits for approval (ApprovalRejectedError), and a drafted one resolves to
+   * `{ status: 'drafted', draftId }` without running `fn` (check with `isDraftedToolCall`).
    */
   async tool<A, T>(name: string, args: A, fn: (args: A) => Promise<T> | T, options: ToolOptions = {}): Promise<T> {
     this.#checkBudget(this.#ledger.checkBeforeTool(now(this.#runtime)));

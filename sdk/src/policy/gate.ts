@@ -3,7 +3,7 @@
 // happened on the tool span (`runlens.policy.*`, `runlens.approval`, `runlens.action.draft`).
 import { randomUUID } from 'node:crypto';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { RUNLENS, RUNLENS_EVENTS, collectApprovals, decide } from '@runlens/schema';
+import { RUNLENS, RUNLENS_EVENTS, collectApprovals, decide, redactText } from '@runlens/schema';
 import type { ApprovalRequirement, ApprovalTally, ApprovalVote, Decision, Policy } from '@runlens/schema';
 import { redactForSpan, toContentString, type ContentPolicy } from '../content.ts';
 import { ApprovalRejectedError, ToolDeniedError } from './errors.ts';
@@ -243,6 +243,19 @@ export class PolicyGate {
     throw new ApprovalRejectedError(tool, decision.rule, status, approver, reason);
   }
 
+  #shareable(args: unknown): unknown {
+    const { capture, rules } = this.#opts.content;
+    if (!capture) return null;
+    const text = toContentString(args);
+    if (rules.rules.length === 0) return args;
+    const redacted = redactText(text, rules).text;
+    try {
+      return JSON.parse(redacted) as unknown;
+    } catch {
+      return redacted;
+    }
+  }
+
   #deadline(request: ApprovalRequest): number {
     const expiry = request.requirement.expiresAfterMs;
     return Math.min(request.requestedAt + this.#opts.approvalTimeoutMs, expiry === null ? Infinity : request.requestedAt + expiry + 1);
@@ -272,8 +285,9 @@ export class PolicyGate {
     if (!link) return unavailable('no onApproval handler and no collector to file the request with');
     let filed: { id: string; requestedAt: number };
     try {
-      const { requirement, ...rest } = request;
-      const response = await collectorFetch(link, '/api/approvals', { method: 'POST', body: { ...rest, requirement } });
+      // The inbox gets the arguments redacted like the span's (and none when content capture is off).
+      const body = { ...request, arguments: this.#shareable(request.arguments) };
+      const response = await collectorFetch(link, '/api/approvals', { method: 'POST', body });
       if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
       filed = ((await response.json()) as { approval: { id: string; requestedAt: number } }).approval;
     } catch (error) {
@@ -281,7 +295,9 @@ export class PolicyGate {
     }
     // Expiry counts from the collector's clock, the one that stamps the votes.
     const filedRequest = { ...request, id: filed.id, requestedAt: filed.requestedAt };
-    const deadline = this.#deadline(request);
+    // The approval timeout counts from when the agent asked; expiry from the collector's stamp.
+    const expiry = request.requirement.expiresAfterMs;
+    const deadline = Math.min(request.requestedAt + this.#opts.approvalTimeoutMs, expiry === null ? Infinity : filed.requestedAt + expiry + 1);
     let votes: ApprovalVote[] = [];
     for (;;) {
       try {
