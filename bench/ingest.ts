@@ -144,7 +144,7 @@ async function overload(bench: Bench, templates: BodyTemplate[]) {
     // Every acknowledged trace must be there, whole: check a sample through the API.
     const sample = load.ackedTraceIds.filter((_, i) => i % Math.max(1, Math.floor(load.ackedTraceIds.length / 300)) === 0);
     let missing = 0;
-    for (const { traceId } of sample) {
+    for (const traceId of sample) {
       const response = await fetch(`${c.url}/api/runs/${traceId}`);
       if (response.status !== 200) missing++;
       else await response.arrayBuffer();

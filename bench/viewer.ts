@@ -46,7 +46,7 @@ const WATCH_FOR_INTERACTIVE = `(() => {
   requestAnimationFrame(tick);
 })();`;
 
-/** Scrolls the waterfall from top to bottom over `count` frames; returns the frame deltas (ms). */
+/** Scrolls the waterfall from top to bottom over `count` frames; returns the frame deltas (ms) and the step. */
 const SCROLL = (count: number) => `(async () => {
   const viewport = document.querySelector('[data-testid="waterfall"] .viewport');
   const deltas = [];
@@ -59,7 +59,7 @@ const SCROLL = (count: number) => `(async () => {
     deltas.push(now - last);
     last = now;
   }
-  return deltas;
+  return { deltas, pxPerFrame: step };
 })()`;
 
 export async function viewerSection(bench: Bench): Promise<Record<string, unknown>> {
@@ -80,6 +80,7 @@ export async function viewerSection(bench: Bench): Promise<Record<string, unknow
     const interactive: number[] = [];
     const firstRow: number[] = [];
     let frames: number[] = [];
+    let pxPerFrame = 0;
     for (let rep = 0; rep < bench.viewer.reps; rep++) {
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
       await context.addInitScript({ content: WATCH_FOR_INTERACTIVE });
@@ -91,7 +92,7 @@ export async function viewerSection(bench: Bench): Promise<Record<string, unknow
       firstRow.push(timing.firstRowMs);
       if (rep === 0) {
         // Scroll the waterfall programmatically, a few rows per frame, and record frame deltas.
-        frames = (await page.evaluate(SCROLL(bench.viewer.scrollFrames))) as number[];
+        ({ deltas: frames, pxPerFrame } = (await page.evaluate(SCROLL(bench.viewer.scrollFrames))) as { deltas: number[]; pxPerFrame: number });
       }
       await context.close();
     }
@@ -106,7 +107,7 @@ export async function viewerSection(bench: Bench): Promise<Record<string, unknow
       firstRowsDrawnMs: round(summarise(firstRow).median, 0),
       scroll: {
         frames: frames.length,
-        pxPerFrame: 'whole list in ' + frames.length + ' frames',
+        pxPerFrame: round(pxPerFrame, 0),
         medianFrameMs: round(f.median),
         p95FrameMs: round(f.p95),
         maxFrameMs: round(Math.max(...frames)),

@@ -17,7 +17,7 @@ export interface Bench {
     overloadSenders: number;
     overloadSeconds: number;
   };
-  queries: { spans: number; reps: number; regenerate: boolean };
+  queries: { spans: number; reps: number };
   storage: { runs: number };
   viewer: { spans: number; reps: number; scrollFrames: number };
 }
@@ -26,15 +26,15 @@ export function benchConfig(quick: boolean, overrides: { spans?: number; seconds
   const config: Omit<Bench, 'tmp' | 'log'> = quick
     ? {
         quick,
-        ingest: { poolRuns: 200, senders: 4, seconds: 5, latencySeconds: 4, latencyFraction: 0.6, ceilingSpans: 15_000, reps: 2, seedSpans: 60_000, overloadSenders: 128, overloadSeconds: 6 },
-        queries: { spans: 150_000, reps: 10, regenerate: false },
-        storage: { runs: 300 },
+        ingest: { poolRuns: 120, senders: 4, seconds: 4, latencySeconds: 3, latencyFraction: 0.6, ceilingSpans: 8_000, reps: 2, seedSpans: 60_000, overloadSenders: 128, overloadSeconds: 4 },
+        queries: { spans: 150_000, reps: 5 },
+        storage: { runs: 200 },
         viewer: { spans: 10_000, reps: 1, scrollFrames: 90 },
       }
     : {
         quick,
         ingest: { poolRuns: 1500, senders: 8, seconds: 30, latencySeconds: 15, latencyFraction: 0.6, ceilingSpans: 100_000, reps: 3, seedSpans: 2_000_000, overloadSenders: 256, overloadSeconds: 20 },
-        queries: { spans: 5_000_000, reps: 30, regenerate: false },
+        queries: { spans: 5_000_000, reps: 30 },
         storage: { runs: 3000 },
         viewer: { spans: 10_000, reps: 3, scrollFrames: 240 },
       };

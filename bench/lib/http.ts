@@ -60,7 +60,8 @@ export interface LoadResult {
   /** Latency of requests answered 200, ms. */
   latencies: number[];
   seconds: number;
-  ackedTraceIds: { traceId: string; spans: number }[];
+  /** Trace ids of the acknowledged requests (with keepTraceIds). */
+  ackedTraceIds: string[];
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -99,7 +100,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         result.spansOk += template.spans;
         result.bytesOk += body.length;
         result.latencies.push(answer.ms);
-        if (options.keepTraceIds) result.ackedTraceIds.push(...traceIds.map((traceId) => ({ traceId, spans: -1 })));
+        if (options.keepTraceIds) result.ackedTraceIds.push(...traceIds);
         return;
       }
       if (answer.status === 503) {
