@@ -260,3 +260,74 @@ export async function setAutonomy(service: string, level: AutonomyLevel, reason:
   if (!response.ok) throw new ApiError(response.status, answer.error ?? `${response.status} ${response.statusText}`);
   return answer;
 }
+
+// ---- evaluations (issue 9): the shapes of collector/src/eval/experiments.ts, as the API sends them.
+
+export type EvalVerdict = 'pass' | 'regression' | 'critical' | 'inconclusive' | 'error';
+
+export interface EvalSuiteRates {
+  cases: number;
+  passed: number;
+  passRate: number | null;
+}
+
+export interface EvalExperimentSummary {
+  id: number;
+  name: string;
+  variant: Record<string, string>;
+  datasets: string[];
+  baseline: string | null;
+  verdict: EvalVerdict;
+  exitCode: number;
+  cases: number;
+  passed: number;
+  passRate: number | null;
+  suites: Record<'golden' | 'adversarial', EvalSuiteRates>;
+  attackSuccessRate: number | null;
+  criticalFailed: number;
+  regressions: string[];
+  improvements: string[];
+  reasons: string[];
+  startedAt: number;
+  finishedAt: number;
+  createdBy: string;
+}
+
+export interface EvalCheckResult {
+  name: string;
+  type: string;
+  passed: boolean;
+  score: number;
+  label: 'pass' | 'fail' | 'error';
+  explanation: string;
+  severity: 'critical' | 'major' | 'minor';
+  spanId: string | null;
+}
+
+export interface EvalCaseResult {
+  caseId: string;
+  dataset: string;
+  suite: 'golden' | 'adversarial';
+  severity: 'critical' | 'major' | 'minor';
+  attack: string | null;
+  passed: boolean;
+  trials: { trial: number; traceId: string | null; passed: boolean; checks: EvalCheckResult[] }[];
+}
+
+export interface EvalExperimentDetail extends EvalExperimentSummary {
+  results: EvalCaseResult[];
+}
+
+export function fetchEvals(signal?: AbortSignal): Promise<{ experiments: EvalExperimentSummary[] }> {
+  return getJson('/api/evals', signal);
+}
+
+/** The newest experiment of that name (or one by id). */
+export function fetchEval(experiment: string, signal?: AbortSignal): Promise<EvalExperimentDetail> {
+  return getJson(`/api/evals/${encodeURIComponent(experiment)}`, signal);
+}
+
+/** A stored run as one JSONL dataset case (what `runlens dataset add --from-trace` appends). */
+export function fetchDatasetLine(traceId: string, signal?: AbortSignal): Promise<{ line: string; case: Record<string, unknown> }> {
+  return getJson(`/api/runs/${encodeURIComponent(traceId)}/dataset-line`, signal);
+}
