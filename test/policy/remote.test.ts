@@ -16,10 +16,11 @@ let collector: RunningCollector;
 let dir: string;
 const clients: RunlensClient[] = [];
 
-async function apply(version: string, text: string): Promise<void> {
+/** `runlens policy apply`, writing the database file or (`through: 'url'`) through the running collector. */
+async function apply(version: string, text: string, through: 'db' | 'url' = 'db'): Promise<void> {
   const file = join(dir, `policy-${version}.yaml`);
   writeFileSync(file, text);
-  const result = await runCli(['policy', 'apply', file, '--db', collector.dbPath]);
+  const result = await runCli(['policy', 'apply', file, ...(through === 'db' ? ['--db', collector.dbPath] : ['--url', collector.url])]);
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).toContain(`applied policy version ${version}`);
 }
@@ -51,7 +52,7 @@ describe('a policy applied at the collector', () => {
     expect(await sendEmail(agent)).toBe('sent');
 
     // Version 2 no longer allows send_email for the support agent.
-    await apply('2', examplePolicy('2').replace('      - tool: refund\n      - tool: send_email\n', '      - tool: refund\n'));
+    await apply('2', examplePolicy('2').replace('      - tool: refund\n      - tool: send_email\n', '      - tool: refund\n'), 'url');
     const appliedAt = Date.now();
     const refused = await eventually(async () => {
       const result = await sendEmail(agent);

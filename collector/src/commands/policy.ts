@@ -14,6 +14,8 @@ import { auditRuns } from '../policy/audit.ts';
 import { PolicyStore } from '../policy/store.ts';
 import { stringFlags, UsageError, type Command, type OptionValues } from './command.ts';
 import { DB_OPTIONS } from './config-options.ts';
+import { callCollector, REMOTE_OPTIONS, remoteUrl } from './gate.ts';
+import type { PolicyVersionInfo } from '../policy/types.ts';
 
 async function withStore<T>(values: OptionValues, use: (store: Store) => Promise<T>): Promise<T> {
   const config = loadConfig({ flags: stringFlags(values), env: process.env });
@@ -71,6 +73,7 @@ export const policyCommand: Command = {
   description:
     'check FILE: parse and lint (unknown tools, rules that never match, roles without members, conditions on arguments a tool lacks); exits 1 on errors.\n' +
     'apply FILE: check, then store it as the new version for every agent (old versions are kept; the change is written to the access log).\n' +
+    '  With --url it goes through the collector (an admin token once users exist); otherwise the database file is written.\n' +
     '  Agents with init({ policy: "remote" }) pick it up within their refresh interval (policyRefreshMs, default 30 s) plus one request (5 s).\n' +
     'audit: replay the tool spans of stored runs (any client) against the policy in force; report calls it would have denied, that ran\n' +
     '  instead of being drafted, or ran without their approval, and record each as a policy violation on its run. Exits 1 when any is found.',
@@ -80,6 +83,7 @@ export const policyCommand: Command = {
     service: { type: 'string', value: 'NAME', description: 'with audit: only runs of this service' },
     'dry-run': { type: 'boolean', short: 'n', description: 'with audit: report only, record nothing' },
     json: { type: 'boolean', description: 'with audit: print the report as JSON' },
+    ...REMOTE_OPTIONS,
     ...DB_OPTIONS,
   },
   async run(values, positionals) {
@@ -89,7 +93,10 @@ export const policyCommand: Command = {
     if (action === 'apply') {
       const checked = checkFile(file, true);
       if (!checked) return 1;
-      const info = await withStore(values, (store) => new PolicyStore(store).apply(checked.policy, checked.text, basename(file!), operator()));
+      const url = remoteUrl(values, 'policy');
+      const info = url
+        ? await callCollector<PolicyVersionInfo>(url, '/api/policy', values, { method: 'POST', body: JSON.stringify({ source: checked.text, fileName: basename(file!) }) })
+        : await withStore(values, (store) => new PolicyStore(store).apply(checked.policy, checked.text, basename(file!), operator()));
       console.log(`applied policy version ${info.version} from ${file} (stored as #${info.id} by ${info.appliedBy})`);
       return 0;
     }

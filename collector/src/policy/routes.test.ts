@@ -110,6 +110,32 @@ describe('policy API', () => {
     expect((await post({ kind: 'local' }, `/api/approvals/${approval.id}`, { decision: 'approve', approver: 'alice' })).status).toBe(200);
   });
 
+  it('applies a policy through the API for an admin only, refusing one with errors', async () => {
+    const ADMIN: Principal = { kind: 'user', name: 'root', role: 'admin' };
+    const source = readFileSync(new URL('../../../schema/src/policy/fixtures/example.policy.yaml', import.meta.url), 'utf8').replace('version: 3', 'version: 4');
+    const withAuth = (principal: Principal) => {
+      const routes = new Hono();
+      routes.use('*', async (c, next) => {
+        c.set('principal' as never, principal as never);
+        await next();
+      });
+      routes.route('/api/policy', policyRoutes(policies));
+      routes.onError(handleError);
+      return routes;
+    };
+    const send = (principal: Principal, text: string) =>
+      withAuth(principal).request('/api/policy', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: text, fileName: 'p.yaml' }) });
+    expect((await send(ALICE, source)).status).toBe(403);
+    const bad = await send(ADMIN, source.replace('autonomy: write', 'autonomy: yolo'));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/p\.yaml:\d+: identities\.support-agent\.autonomy/);
+    const good = await send(ADMIN, source);
+    expect(good.status).toBe(201);
+    expect(await good.json()).toMatchObject({ version: '4', appliedBy: 'root' });
+    expect(policies.current()!.policy.version).toBe('4');
+    await policies.apply(policy, 'restored', null, 'test');
+  });
+
   it('files drafts under the ingest key’s own service and lists them for people', async () => {
     const filed = await post(AGENT, '/api/drafts', { id: 'd-1', service: 'billing-agent', tool: 'send_email', arguments: '{"to":"x@shop.example"}' });
     expect(filed.status).toBe(201);
