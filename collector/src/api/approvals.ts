@@ -86,6 +86,7 @@ export function approvalsRoutes(policies: PolicyStore): Hono {
       reason: text(body, 'reason') ?? '',
       policyVersion: text(body, 'policyVersion'),
       requirement: requirementOf(body.requirement),
+      waitMs: typeof body.waitMs === 'number' && body.waitMs > 0 ? body.waitMs : null,
     };
     // The collector's own policy, when it gates this call, says who may approve: an agent cannot
     // name its own approvers.

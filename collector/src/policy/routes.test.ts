@@ -104,6 +104,14 @@ describe('policy API', () => {
     expect(pending.approvals.map((a) => a.id)).not.toContain(second.id);
   });
 
+  it('closes a request as expired once the agent stops waiting, and refuses a late answer', async () => {
+    const { approval } = (await (await post(AGENT, '/api/approvals', { ...refundFiling(), waitMs: 20 })).json()) as { approval: { id: string } };
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const late = await post(ALICE, `/api/approvals/${approval.id}`, { decision: 'approve' });
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { error: string }).error).toContain('the agent stopped waiting');
+  });
+
   it('needs the approver named in the body in local open mode', async () => {
     const { approval } = (await (await post({ kind: 'local' }, '/api/approvals', { ...refundFiling(), service: 'support-agent' })).json()) as { approval: { id: string } };
     expect((await post({ kind: 'local' }, `/api/approvals/${approval.id}`, { decision: 'approve' })).status).toBe(400);
@@ -133,6 +141,8 @@ describe('policy API', () => {
     expect(good.status).toBe(201);
     expect(await good.json()).toMatchObject({ version: '4', appliedBy: 'root' });
     expect(policies.current()!.policy.version).toBe('4');
+    const logged = store.query<{ principal: string; query: string }>("SELECT principal, query FROM access_log WHERE action = 'policy.apply' ORDER BY id DESC LIMIT 1");
+    expect(logged[0]).toEqual({ principal: 'root', query: 'policy version 4 from p.yaml' });
     await policies.apply(policy, 'restored', null, 'test');
   });
 

@@ -85,6 +85,8 @@ export interface ApprovalFiling {
   reason: string;
   policyVersion: string | null;
   requirement: ApprovalRequirement;
+  /** How long the agent waits (its approvalTimeoutMs): after that the request closes as expired. */
+  waitMs?: number | null;
 }
 
 export type DraftFiling = Omit<DraftRecord, 'createdAt' | 'filedBy' | 'id'> & { id?: string };
@@ -141,7 +143,9 @@ export class PolicyStore {
   async fileApproval(filing: ApprovalFiling, filedBy: string): Promise<ApprovalRecord> {
     const id = randomUUID();
     const requestedAt = this.#now();
-    const expiresAt = filing.requirement.expiresAfterMs === null ? null : requestedAt + filing.requirement.expiresAfterMs;
+    // Closes at the rule's expiry, or earlier when the agent stops waiting: a late answer helps no one.
+    const ends = [filing.requirement.expiresAfterMs, filing.waitMs ?? null].filter((ms): ms is number => ms !== null);
+    const expiresAt = ends.length === 0 ? null : requestedAt + Math.min(...ends);
     await this.#store.execute([
       {
         sql: `INSERT INTO approvals (id, service, tool, arguments, trace_id, span_id, run_name, initiating_user, rule, reason,
@@ -225,7 +229,8 @@ export class PolicyStore {
     let statusReason = row.status_reason;
     if (status === 'pending' && row.expires_at !== null && this.#now() > row.expires_at) {
       status = 'expired';
-      statusReason = collectApprovals(requirement, votes, { requestedAt: row.requested_at, initiatingUser: row.initiating_user, now: this.#now() }).reason;
+      const tally = collectApprovals(requirement, votes, { requestedAt: row.requested_at, initiatingUser: row.initiating_user, now: this.#now() });
+      statusReason = tally.status === 'expired' ? tally.reason : `the agent stopped waiting after ${row.expires_at - row.requested_at} ms; ${tally.reason}`;
     }
     return {
       id: row.id,

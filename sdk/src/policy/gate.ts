@@ -286,7 +286,7 @@ export class PolicyGate {
     let filed: { id: string; requestedAt: number };
     try {
       // The inbox gets the arguments redacted like the span's (and none when content capture is off).
-      const body = { ...request, arguments: this.#shareable(request.arguments) };
+      const body = { ...request, arguments: this.#shareable(request.arguments), waitMs: this.#opts.approvalTimeoutMs };
       const response = await collectorFetch(link, '/api/approvals', { method: 'POST', body });
       if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
       filed = ((await response.json()) as { approval: { id: string; requestedAt: number } }).approval;
