@@ -1,5 +1,6 @@
 // The release gate end to end: synthetic runs of two prompt versions sent through OTLP to a real
 // collector, then `runlens gate` against its API (--url) and its database file (--db).
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson } from '../helpers/api.ts';
 import { runCli, startCollector, type RunningCollector } from '../helpers/collector.ts';
@@ -103,5 +104,31 @@ describe('runlens gate', () => {
       { value: 'v1', runs: 40 },
       { value: 'v2', runs: 40 },
     ]);
+  });
+
+  // Last: the experiments it stores count for every later comparison of these versions.
+  it('includes the evaluation experiments of both versions when `runlens eval` stored them', async () => {
+    // Two experiments as `runlens eval` stores them (eval_experiments, eval_trials): v1 passed 20
+    // of 20 cases, v2 only 9.
+    const db = new Database(collector.dbPath);
+    db.pragma('busy_timeout = 5000');
+    const addExperiment = (name: string, prompt: string, passed: number) => {
+      const id = db
+        .prepare(`INSERT INTO eval_experiments (name, variant, datasets, verdict, exit_code, summary, started_at, finished_at, created_by)
+                  VALUES (?, ?, '["support"]', 'pass', 0, '{}', 0, 0, 'test')`)
+        .run(name, JSON.stringify({ prompt })).lastInsertRowid;
+      for (let i = 0; i < 20; i++) {
+        db.prepare(`INSERT INTO eval_trials (experiment_id, dataset, case_id, suite, severity, trial, passed, checks) VALUES (?, 'support', ?, 'golden', 'normal', 1, ?, '[]')`).run(id, `case-${i}`, i < passed ? 1 : 0);
+      }
+    };
+    addExperiment('nightly-v1', 'v1', 20);
+    addExperiment('nightly-v2', 'v2', 9);
+    db.close();
+    const result = await runCli([...gate('gate-same'), '--url', collector.url, '--json']);
+    const report = JSON.parse(result.stdout);
+    expect(report.evaluations).toBe('compared');
+    const evals = report.metrics.find((m: { metric: string }) => m.metric === 'evalPassRate');
+    expect(evals).toMatchObject({ label: 'evaluation cases passed (nightly-v1 vs nightly-v2)', baseline: 1, candidate: 0.45, verdict: 'regression' });
+    expect(result.code).toBe(1);
   });
 });

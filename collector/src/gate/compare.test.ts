@@ -25,6 +25,7 @@ function side(runs: number, overrides: Partial<SideSamples> = {}): SideSamples {
     costsUsd: Array.from({ length: runs }, () => 0.02),
     evalChecks: 0,
     evalPassed: 0,
+    evalExperiment: null,
     ...overrides,
   };
 }

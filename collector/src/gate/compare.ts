@@ -114,7 +114,7 @@ export function compareSides(query: GateQuery, baseline: SideSamples, candidate:
   if (evaluated) {
     metrics.push(
       rateMetric(
-        { metric: 'evalPassRate', label: 'evaluation checks passed', better: 'higher', tolerance: 0, optional: true, sample: (s) => ({ events: s.evalPassed, runs: s.evalChecks }) },
+        { metric: 'evalPassRate', label: baseline.evalExperiment && candidate.evalExperiment ? `evaluation cases passed (${baseline.evalExperiment} vs ${candidate.evalExperiment})` : 'evaluation checks passed', better: 'higher', tolerance: 0, optional: true, sample: (s) => ({ events: s.evalPassed, runs: s.evalChecks }) },
         baseline,
         candidate,
         t,

@@ -25,9 +25,15 @@ export interface SideSamples {
   durationsMs: number[];
   /** Cost of each run whose cost is known (a run with an unpriced model has none). */
   costsUsd: number[];
-  /** Evaluation checks on the side's runs, and how many passed. */
+  /**
+   * Evaluation results of this version: the trials of the newest `runlens eval` experiment whose
+   * variant has this version (all checks of a case passed = a pass), else the
+   * `gen_ai.evaluation.result` checks recorded on the side's runs.
+   */
   evalChecks: number;
   evalPassed: number;
+  /** The experiment the evaluation results come from; null when they are checks on runs, or none. */
+  evalExperiment: string | null;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -62,6 +68,7 @@ export function readSide(read: ReadQuery, query: GateQuery, side: VersionSelecto
     w.params,
   )[0] ?? {};
   const n = (value: number | bigint | null | undefined): number => Number(value ?? 0);
+  const experiment = readExperiment(read, side);
   return {
     runs: n(totals.runs),
     successes: n(totals.successes),
@@ -72,9 +79,27 @@ export function readSide(read: ReadQuery, query: GateQuery, side: VersionSelecto
     toolErrors: n(totals.tool_errors),
     durationsMs: perRun.map((row) => Number(row.duration_ms)),
     costsUsd: perRun.filter((row) => row.cost_usd !== null).map((row) => Number(row.cost_usd)),
-    evalChecks: n(evals.checks),
-    evalPassed: n(evals.passed),
+    evalChecks: experiment ? experiment.trials : n(evals.checks),
+    evalPassed: experiment ? experiment.passed : n(evals.passed),
+    evalExperiment: experiment?.name ?? null,
   };
+}
+
+/** The newest evaluation experiment of this version with its trials, or null (none, or a database without the evals tables). */
+function readExperiment(read: ReadQuery, side: VersionSelector): { name: string; trials: number; passed: number } | null {
+  try {
+    // The key comes from VERSION_KEYS, never from the caller's text.
+    const row = read<{ name: string; trials: number | bigint; passed: number | bigint | null }>(
+      `SELECT e.name, count(t.passed) AS trials, sum(t.passed != 0) AS passed
+       FROM eval_experiments e JOIN eval_trials t ON t.experiment_id = e.id
+       WHERE json_extract(e.variant, '$.${side.key}') = ? GROUP BY e.id ORDER BY e.id DESC LIMIT 1`,
+      [side.value],
+    )[0];
+    return row && Number(row.trials) > 0 ? { name: row.name, trials: Number(row.trials), passed: Number(row.passed ?? 0) } : null;
+  } catch (error) {
+    if (/no such table/.test((error as Error).message)) return null;
+    throw error;
+  }
 }
 
 /** The versions seen on finished runs in [from, to), most runs first, for the viewer's pickers. */
