@@ -183,7 +183,8 @@ async function runEval(values: OptionValues, files: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ ...report, id: outcome.id, variant, durationMs: Date.now() - started })}\n`);
     } else {
       process.stdout.write(formatReport(report, variant));
-      process.stdout.write(`stored as experiment ${name} (#${outcome.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s; see ${connection.client.url}/evals/${encodeURIComponent(name)}\n`);
+      const where = flags.url !== undefined ? `${connection.client.url}/evals/${encodeURIComponent(name)}` : `/evals/${encodeURIComponent(name)} of \`runlens serve\` on that database`;
+      process.stdout.write(`stored as experiment ${name} (#${outcome.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s; see ${where}\n`);
     }
     if (outcome.missingTraces > 0) console.error(`runlens: ${outcome.missingTraces} run(s) never reached the collector; their cases count as not judged`);
     return report.exitCode;
