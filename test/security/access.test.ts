@@ -110,6 +110,9 @@ const READ_ENDPOINTS = () => [
   '/api/policy',
   '/api/approvals',
   '/api/drafts',
+  '/api/autonomy',
+  '/api/alerts',
+  `/api/runs/${traceId}/dataset-line`,
 ];
 
 describe('every read endpoint', () => {
@@ -129,11 +132,19 @@ describe('every read endpoint', () => {
   });
 
   it('refuses an ingest key with 403: an ingest key cannot read', async () => {
-    for (const path of READ_ENDPOINTS()) {
+    // GET /api/policy is an agent's own policy (its SDK reads it): left out here, tested below.
+    for (const path of READ_ENDPOINTS().filter((p) => p !== '/api/policy')) {
       const answer = await get(collector.url, path, tokens.key);
       expect(answer.status, path).toBe(403);
-      expect(answer.body.error, path).toMatch(/ingest key cannot read/);
+      expect(answer.body.error, path).toMatch(/ingest key cannot/);
     }
+  });
+
+  it('lets an ingest key reach only what its agent calls: its kill switch and its policy', async () => {
+    expect((await get(collector.url, '/api/autonomy/support-agent', tokens.key)).status).toBe(200);
+    expect((await get(collector.url, '/api/policy', tokens.key)).status).toBe(200);
+    expect((await get(collector.url, '/api/autonomy', tokens.key)).status).toBe(403);
+    expect((await get(collector.url, '/api/gate/versions?since=1h', tokens.key)).status).toBe(403);
   });
 
   it('answers a viewer token, except the access log, which needs an admin', async () => {

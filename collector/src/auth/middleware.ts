@@ -1,8 +1,9 @@
 // Who may call what, decided once per request before any route runs:
 // - OTLP ingest (/v1/traces, /v1/logs, Langfuse's path) needs an ingest key; a user token is 403.
 // - The read API (/api/*) needs a user token (viewer; /api/access-log and /api/admin need admin);
-//   an ingest key is 403. The event stream also takes the token as `?access_token=` because
-//   a browser's EventSource cannot send headers.
+//   an ingest key is 403 except on the few endpoints an agent's SDK calls (AGENT_ENDPOINTS), which
+//   check the key's service themselves. The event stream also takes the token as
+//   `?access_token=` because a browser's EventSource cannot send headers.
 // - The viewer's files and /healthz are open (the sign-in page has to load).
 // Bound to loopback with no keys (for ingest) or no users (for reads), that side runs open as
 // principal `local`; `--insecure` does the same on any address.
@@ -27,7 +28,20 @@ export interface AuthOptions {
 
 const INGEST_PATHS = new Set<string>([...TRACE_PATHS, LOGS_PATH]);
 const ADMIN_PREFIXES = ['/api/access-log', '/api/admin'];
-const TRACE_READ = /^\/api\/runs\/([^/]+)$/;
+/** Reads of one trace's contents: the trace itself, or its line for an evaluation dataset. */
+const TRACE_READ = /^\/api\/runs\/([^/]+)(?:\/dataset-line)?$/;
+/** What an agent calls with its ingest key: its kill switch, its policy, approvals and drafts. */
+const AGENT_ENDPOINTS: readonly [method: string, path: RegExp][] = [
+  ['GET', /^\/api\/autonomy\/[^/]+$/],
+  ['GET', /^\/api\/policy$/],
+  ['POST', /^\/api\/approvals$/],
+  ['GET', /^\/api\/approvals\/[^/]+$/],
+  ['POST', /^\/api\/drafts$/],
+];
+
+function isAgentEndpoint(method: string, path: string): boolean {
+  return AGENT_ENDPOINTS.some(([m, p]) => m === method && p.test(path));
+}
 /** google.rpc.Code for the statuses this middleware answers ingest with. */
 const RPC_CODES: Record<number, number> = { 401: 16, 403: 7, 429: 8 };
 
@@ -86,7 +100,9 @@ export function authMiddleware(options: AuthOptions): MiddlewareHandler {
       principal = auth.principal;
     }
     c.set('principal', principal);
-    requireRole(c, ADMIN_PREFIXES.some((p) => c.req.path === p || c.req.path.startsWith(`${p}/`)) ? 'admin' : 'viewer');
+    if (principal.kind !== 'ingest' || !isAgentEndpoint(c.req.method, c.req.path)) {
+      requireRole(c, ADMIN_PREFIXES.some((p) => c.req.path === p || c.req.path.startsWith(`${p}/`)) ? 'admin' : 'viewer');
+    }
     await next();
     if (!onContentRead || c.req.method !== 'GET' || c.res.status !== 200) return;
     const trace = TRACE_READ.exec(c.req.path);
