@@ -102,6 +102,7 @@ export const policyCommand: Command = {
     }
     if (action === 'audit') {
       if (file !== undefined) throw new UsageError(`audit takes no file: it uses the policy applied to the collector. See: runlens policy --help`);
+      if (values.url !== undefined) throw new UsageError('audit reads the database file (--db) and records findings in it; it does not take --url. See: runlens policy --help');
       const sinceText = typeof values.since === 'string' ? values.since : '24h';
       const age = parseDuration(sinceText);
       if (age === null) throw new UsageError(`--since: "${sinceText}" is not a duration such as 24h, 30m or 7d`);
