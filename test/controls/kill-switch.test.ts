@@ -90,7 +90,8 @@ describe('kill switch', () => {
     const enforcedAfter = Date.now() - switchedAt;
     expect(enforcedAfter).toBeLessThanOrEqual(bound);
 
-    await sleep(2_500);
+    // Keep the agent working for a while past the bound, so writes are attempted after it.
+    await sleep(switchedAt + bound + 2_500 - Date.now());
     const runs = await loop.stop();
     await client.forceFlush();
     expect(runs).toBeGreaterThan(10);
