@@ -140,6 +140,26 @@ describe('a dataset with a malformed line', () => {
   });
 });
 
+describe('runlens eval on a database file', () => {
+  it('serves the database in-process for the run and finds the baseline stored there', async () => {
+    const db = join(dir, 'local.db');
+    const small = join(dir, 'small.jsonl');
+    // The first five golden cases, with their env file and domain module where the shipped set keeps them.
+    const evals = join(REPO_ROOT, 'examples/support-agent/evals');
+    const lines = readFileSync(GOLDEN, 'utf8').split('\n').filter((l) => l.startsWith('{')).slice(0, 5);
+    writeFileSync(small, lines.map((l) => l.replaceAll('"env/shop.json"', JSON.stringify(join(evals, 'env/shop.json'))).replaceAll('"./checks.mjs"', JSON.stringify(join(evals, 'checks.mjs')))).join('\n'));
+    const first = await runCli(['eval', small, '--agent', AGENT, '--name', 'local', '--db', db]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('5/5 cases passed');
+    const second = await runCli(['eval', small, '--agent', AGENT, '--name', 'local-2', '--baseline', 'local', '--db', db, '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ baseline: 'local', verdict: 'pass', mcnemar: { b: 0, c: 0 } });
+    const unknown = await runCli(['eval', small, '--agent', AGENT, '--baseline', 'nope', '--db', db]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('--baseline: no stored experiment named "nope"');
+  });
+});
+
 describe('production back into the suite', () => {
   let production: Run;
 
