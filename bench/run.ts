@@ -68,6 +68,8 @@ for (const name of only) {
     bench.log(`${name} failed: ${(error as Error).stack}`);
   }
   bench.log(`${name}: ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  // Written after every section, so an interrupted run keeps what it measured.
+  writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
 }
 results.seconds = round((performance.now() - began) / 1000, 0);
 (results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg().map((v) => round(v, 2));
