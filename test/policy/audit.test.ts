@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import type { TraceDetail } from '@runlens/schema';
+import { RunlensClient } from '@runlens/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOk } from '../helpers/api.ts';
 import { makeTempDir, runCli, startCollector, type RunningCollector } from '../helpers/collector.ts';
@@ -45,6 +46,28 @@ async function sendRun(): Promise<string> {
 }
 
 describe('runlens policy audit', () => {
+  it('does not flag calls our SDK refused or that waited for an approval that never came', async () => {
+    const agent = new RunlensClient({
+      service: 'support-agent',
+      endpoint: collector.url,
+      policy: 'remote',
+      flushOnExit: false,
+      onApproval: () => ({ decision: 'reject', approver: 'alice' }),
+    });
+    let traceId = '';
+    await agent.run('support', { userId: 'dave' }, async (run) => {
+      traceId = run.traceId;
+      await run.tool('refund', { order: 'o_9', amount: 999 }, () => 'refunded').catch(() => null);
+      await run.tool('delete_customer', { id: 'c_1' }, () => 'deleted').catch(() => null);
+      await run.tool('refund', { order: 'o_9', amount: 20 }, () => 'refunded');
+    });
+    await agent.shutdown();
+    await eventually(async () => ((await getOk<TraceDetail>(collector.url, `/api/runs/${traceId}`).catch(() => null))?.spans.length === 4 ? true : undefined));
+    const audit = await runCli(['policy', 'audit', '--since', '1h', '--json', '--db', collector.dbPath]);
+    const report = JSON.parse(audit.stdout) as { findings: Array<{ traceId: string }> };
+    expect(report.findings.filter((f) => f.traceId === traceId)).toEqual([]);
+  });
+
   it('flags a denied tool call and a call that ran without its approval, and records them on the run once', async () => {
     const traceId = await sendRun();
     await eventually(async () => ((await getOk<TraceDetail>(collector.url, `/api/runs/${traceId}`).catch(() => null))?.spans.length === 4 ? true : undefined));
