@@ -135,6 +135,7 @@ async function runEval(values: OptionValues, files: string[]): Promise<number> {
   const variant = parseVariant(values.variant as string[] | undefined);
   const trials = positiveInteger('trials', flags.trials, undefined);
   const concurrency = positiveInteger('concurrency', flags.concurrency, 4, 256)!;
+  const timeoutSeconds = positiveInteger('timeout', flags.timeout, 120, 86_400)!;
   const policy = await loadPolicyReplay(flags.policy);
   let agent: import('../eval/runner.ts').EvalAgent | null = null;
   if (flags.agent !== undefined) {
@@ -171,6 +172,7 @@ async function runEval(values: OptionValues, files: string[]): Promise<number> {
       baseline,
       ...(trials !== undefined ? { trials } : {}),
       concurrency,
+      timeoutMs: timeoutSeconds * 1000,
       service: flags.service ?? 'runlens-eval',
       ...(policy ? { policy } : {}),
     });
@@ -186,6 +188,7 @@ async function runEval(values: OptionValues, files: string[]): Promise<number> {
       const where = flags.url !== undefined ? `${connection.client.url}/evals/${encodeURIComponent(name)}` : `/evals/${encodeURIComponent(name)} of \`runlens serve\` on that database`;
       process.stdout.write(`stored as experiment ${name} (#${outcome.id}) in ${((Date.now() - started) / 1000).toFixed(1)} s; see ${where}\n`);
     }
+    for (const line of outcome.agentErrors.slice(0, 20)) console.error(`runlens eval: the agent threw in ${line}`);
     if (outcome.missingTraces > 0) console.error(`runlens: ${outcome.missingTraces} run(s) never reached the collector; their cases count as not judged`);
     return report.exitCode;
   } finally {
@@ -256,6 +259,7 @@ export const evalCommand: Command = {
     baseline: { type: 'string', value: 'NAME', description: 'compare with the newest stored experiment of this name' },
     trials: { type: 'string', value: 'N', description: 'trials of a case that does not set its own (default 1)' },
     concurrency: { type: 'string', value: 'N', description: 'runs at a time (default 4)' },
+    timeout: { type: 'string', value: 'SECONDS', description: 'a case still running after this fails with a timeout (default 120)' },
     service: { type: 'string', value: 'NAME', description: 'service.name of the evaluation runs (default runlens-eval); eval traces: only runs of this service' },
     policy: { type: 'string', value: 'FILE', description: 'runlens.policy.yaml the policy check replays tool calls against' },
     json: { type: 'boolean', description: 'print the report as JSON' },

@@ -51,6 +51,8 @@ export interface RunExperimentOptions {
   service?: string;
   policy?: PolicyReplay;
   gate?: GateOptions;
+  /** A case run longer than this fails with a timeout (the agent is not stopped). Default 120 s. */
+  timeoutMs?: number;
   /** One line per finished case and trial, for a progress display. */
   onTrial?: (line: string) => void;
 }
@@ -60,6 +62,8 @@ export interface ExperimentOutcome {
   id: number;
   /** Traces whose spans never reached the collector (their cases fail with an error check). */
   missingTraces: number;
+  /** Cases whose agent call threw (or timed out): the run is recorded as failed and still judged. */
+  agentErrors: string[];
 }
 
 interface PendingTrial {
@@ -105,6 +109,22 @@ function observingRun(run: AgentRun, calls: ObservedToolCall[]): AgentRun {
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+export class CaseTimeoutError extends Error {
+  constructor(caseId: string, ms: number) {
+    super(`case ${caseId} did not finish within ${ms} ms`);
+    this.name = 'CaseTimeoutError';
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, caseId: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CaseTimeoutError(caseId, ms)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function structuredCloneOrSelf<T>(value: T): T {
@@ -179,7 +199,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
           async (run) => {
             result.traceId = run.traceId;
             const ctx: EvalAgentContext = { run: observingRun(run, toolCalls), env, caseId: evalCase.id, trial, variant: { ...variant } };
-            result.output = await options.agent(structuredCloneOrSelf(evalCase.input), ctx);
+            result.output = await withTimeout(Promise.resolve(options.agent(structuredCloneOrSelf(evalCase.input), ctx)), options.timeoutMs ?? 120_000, evalCase.id);
             return result.output;
           },
         );
@@ -258,5 +278,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
     report,
   };
   const { id } = await collector.saveExperiment(record);
-  return { report, id, missingTraces };
+  const agentErrors = pending
+    .filter((item) => item.error !== null)
+    .map((item) => `${item.dataset.name}/${item.evalCase.id} #${item.trial}: ${item.error instanceof Error ? `${item.error.name}: ${item.error.message}` : String(item.error)}`);
+  return { report, id, missingTraces, agentErrors };
 }
