@@ -187,6 +187,12 @@ describe('the access log', () => {
     expect(byTrace.body.entries.every((e: { traceId: string }) => e.traceId === traceId)).toBe(true);
   });
 
+  it('redacts a searched secret before logging the search', async () => {
+    expect((await get(collector.url, `/api/runs?q=${encodeURIComponent('jane.doe@example.com')}`, tokens.admin)).status).toBe(200);
+    const log = await get(collector.url, '/api/access-log?limit=5&principal=ada', tokens.admin);
+    expect(log.body.entries[0]).toMatchObject({ action: 'search', query: '[REDACTED:email]' });
+  });
+
   it('does not record a refused read or a listing without search', async () => {
     await get(collector.url, `/api/runs/${traceId}`, 'garbage');
     await get(collector.url, '/api/runs', tokens.viewer);
