@@ -53,8 +53,6 @@ export interface RunExperimentOptions {
   gate?: GateOptions;
   /** A case run longer than this fails with a timeout (the agent is not stopped). Default 120 s. */
   timeoutMs?: number;
-  /** One line per finished case and trial, for a progress display. */
-  onTrial?: (line: string) => void;
 }
 
 export interface ExperimentOutcome {
@@ -252,18 +250,14 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
     const item = pending[index]!;
     const key = `${item.dataset.name}/${item.evalCase.id}`;
     const entry = trialsByCase.get(key) ?? { dataset: item.dataset, evalCase: item.evalCase, trials: [] };
-    const { passed, ...trial } = verdict;
+    const { passed: _passed, ...trial } = verdict;
     entry.trials.push(trial);
     trialsByCase.set(key, entry);
     for (const check of trial.checks) {
       if (trial.traceId && check.spanId) judged.push({ traceId: trial.traceId, spanId: check.spanId, result: check });
     }
-    options.onTrial?.(`${passed ? 'pass' : 'FAIL'}  ${key}${item.evalCase.trials ?? options.trials ? ` #${item.trial}` : ''}`);
   });
-  await collector.recordResults(
-    judged.map(({ result, ...rest }) => ({ ...rest, result: { ...result } })),
-    options.service ?? 'runlens-eval',
-  );
+  await collector.recordResults(judged, options.service ?? 'runlens-eval');
 
   const cases = [...trialsByCase.values()].map(({ dataset, evalCase, trials }) => toCaseResult(dataset, evalCase, trials));
   const baseline = options.baseline ? toExperimentResults(options.baseline) : null;
