@@ -23,7 +23,7 @@ export interface AuthOptions {
   /** One bucket per ingest key; null for no limit. Open (local) ingest is not limited. */
   rateLimiter: RateLimiter | null;
   /** Called after a successful read of trace contents (the access log). */
-  onContentRead?: (read: { principal: Principal; action: 'trace' | 'search'; traceId: string | null; query: string | null }) => void;
+  onContentRead?: (read: { principal: Principal; action: 'trace' | 'search'; traceId: string | null }) => void;
 }
 
 const INGEST_PATHS = new Set<string>([...TRACE_PATHS, LOGS_PATH]);
@@ -106,8 +106,15 @@ export function authMiddleware(options: AuthOptions): MiddlewareHandler {
     await next();
     if (!onContentRead || c.req.method !== 'GET' || c.res.status !== 200) return;
     const trace = TRACE_READ.exec(c.req.path);
-    if (trace) onContentRead({ principal, action: 'trace', traceId: decodeURIComponent(trace[1]!).toLowerCase(), query: null });
-    else if (c.req.path === '/api/runs' && c.req.query('q')) onContentRead({ principal, action: 'search', traceId: null, query: c.req.query('q')! });
+    if (trace) onContentRead({ principal, action: 'trace', traceId: decodeURIComponent(trace[1]!).toLowerCase() });
+    else if (c.req.path === '/api/runs' && c.req.query('q')) {
+      // A search reveals which runs' contents match: one entry per run it returned. The search
+      // text itself is not kept (it may be the very secret or personal data being looked for).
+      const page = (await c.res.clone().json()) as { runs?: { traceId?: unknown }[] };
+      const found = (page.runs ?? []).map((r) => r.traceId).filter((id): id is string => typeof id === 'string');
+      if (found.length === 0) onContentRead({ principal, action: 'search', traceId: null });
+      for (const traceId of found) onContentRead({ principal, action: 'search', traceId });
+    }
   };
 
   return async (c, next) => {

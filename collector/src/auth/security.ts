@@ -2,7 +2,7 @@
 // the ingest guard (identity, service restriction, redaction), the rate limiter and the access
 // log. app.ts mounts them; server.ts checks the exposure before listening and closes them.
 import type { MiddlewareHandler } from 'hono';
-import { compileRedactionRules, redactText, type RedactionConfig } from '@runlens/schema';
+import { compileRedactionRules, type RedactionConfig } from '@runlens/schema';
 import { AccessLog } from '../access-log/access-log.ts';
 import type { CollectorConfig } from '../config.ts';
 import { StoreUnavailableError, type Store } from '../store/store.ts';
@@ -52,9 +52,7 @@ export function createSecurity(store: Store, options: Partial<SecurityConfig> = 
     credentials,
     openWhenUnconfigured: loopback || config.insecure,
     rateLimiter: config.rateLimit ? new RateLimiter(config.rateLimit) : null,
-    // A search for a secret must not store the secret in the log: queries are redacted too.
-    onContentRead: ({ principal, action, traceId, query }) =>
-      accessLog.record({ principal: principalName(principal), action, traceId, query: query !== null && rules !== null ? redactText(query, rules).text : query }),
+    onContentRead: ({ principal, action, traceId }) => accessLog.record({ principal: principalName(principal), action, traceId, query: null }),
   });
 
   let refusing = false;
