@@ -63,3 +63,17 @@ export { EXIT_CODES, attackSucceeded, caseKey, casePassed, evaluateGate } from '
 export { escapeXml, toJUnitXml } from './junit.ts';
 export type { EvaluationEvent } from './events.ts';
 export { CHECK_LABELS, EVALUATION_EVENT_NAME, fromEvaluationEventAttributes, toEvaluationEventAttributes } from './events.ts';
+export type {
+  ExperimentDetail,
+  ExperimentReader,
+  ExperimentRecord,
+  ExperimentSummary,
+  StoredCase,
+  StoredTrial,
+  SuiteRates,
+} from './experiments.ts';
+export { getExperiment, latestExperimentFor, listExperiments, saveExperiment, toExperimentResults } from './experiments.ts';
+export type { DatasetLineOptions } from './dataset-line.ts';
+export { datasetCaseFromTrace, datasetLineFromTrace } from './dataset-line.ts';
+// The runner (runner.ts), `eval traces` (trace-checks.ts) and the HTTP client (collector-client.ts)
+// load the SDK and do I/O: import them from their files, so this barrel stays pure.
