@@ -162,6 +162,7 @@ export class AgentRun {
     if (options.sessionId !== undefined) attributes[GEN_AI.conversationId] = options.sessionId;
     if (versions.prompt !== undefined) attributes[RUNLENS.versionPrompt] = versions.prompt;
     if (versions.policy !== undefined) attributes[RUNLENS.versionPolicy] = versions.policy;
+    else if (runtime.policy?.knownVersion()) attributes[RUNLENS.versionPolicy] = runtime.policy.knownVersion()!;
     for (const [key, value] of Object.entries(options.attributes ?? {})) if (value !== undefined) attributes[key] = value;
     const span = runtime.tracer.startSpan(
       `${GEN_AI_OPERATIONS.invokeAgent} ${name}`,

@@ -97,9 +97,9 @@ export class PolicyGate {
     this.#opts = { approvalTimeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS, approvalPollMs: DEFAULT_APPROVAL_POLL_MS, ...options };
   }
 
-  /** The version of the policy in force, for the run's `runlens.version.policy`; null when none is known. */
-  async version(): Promise<string | null> {
-    return (await this.#opts.source.current())?.version ?? null;
+  /** The policy version known right now, for the run's root span; null before a remote policy arrives. */
+  knownVersion(): string | null {
+    return this.#opts.source.knownVersion();
   }
 
   stop(): void {

@@ -13,6 +13,8 @@ export const POLICY_REQUEST_TIMEOUT_MS = 5_000;
 export interface PolicySource {
   /** The policy now; null when none was ever known (remote, collector unreachable). Waits for the first fetch. */
   current(): Promise<Policy | null>;
+  /** The version known right now, without waiting (null before a remote policy first arrives). */
+  knownVersion(): string | null;
   stop(): void;
 }
 
@@ -35,7 +37,7 @@ export async function collectorFetch(link: CollectorLink, path: string, init: { 
 }
 
 function fixed(policy: Policy): PolicySource {
-  return { current: () => Promise.resolve(policy), stop: () => undefined };
+  return { current: () => Promise.resolve(policy), knownVersion: () => policy.version, stop: () => undefined };
 }
 
 function fromResult(result: ReturnType<typeof parsePolicy>, what: string): Policy {
@@ -82,6 +84,10 @@ class RemotePolicy implements PolicySource {
   async current(): Promise<Policy | null> {
     await this.#first;
     return this.#policy;
+  }
+
+  knownVersion(): string | null {
+    return this.#policy?.version ?? null;
   }
 
   stop(): void {
