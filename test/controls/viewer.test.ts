@@ -9,7 +9,7 @@ import { getOk } from '../helpers/api.ts';
 import { makeTempDir, REPO_ROOT, startCollector, type RunningCollector } from '../helpers/collector.ts';
 import { sendAgentRuns, type AgentRunSpec } from '../helpers/otel.ts';
 
-const SCREENSHOTS = join(REPO_ROOT, 'test/controls/screenshots');
+const SCREENSHOTS = join(REPO_ROOT, 'test/screenshots');
 let collector: RunningCollector;
 let browser: Browser;
 let page: Page;

@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, startCollector, type RunningCollector } from '../helpers/collector.ts';
 
-const SCREENSHOTS = join(REPO_ROOT, 'test/eval/screenshots');
+const SCREENSHOTS = join(REPO_ROOT, 'test/screenshots');
 const AGENT = join(REPO_ROOT, 'examples/support-agent/agent.ts');
 const GOLDEN = join(REPO_ROOT, 'examples/support-agent/evals/golden.jsonl');
 let collector: RunningCollector;
