@@ -13,6 +13,9 @@ export interface PolicyReplayOptions {
 
 // Decisions with which the SDK recorded that it did not run the tool (refused, or held as a draft).
 const NOT_EXECUTED = new Set(['deny', 'draft']);
+/** `error.type` of a tool span whose tool our SDK refused before it ran (an approval that never
+ * came leaves decision approval_required on the span, which alone would read as executed). */
+const NOT_RUN_ERRORS = new Set(['ToolDeniedError', 'ApprovalRejectedError', 'ActionsDisabledError']);
 
 function verdictOf(decision: unknown): ApprovalVote['decision'] | null {
   if (typeof decision !== 'string') return null;
@@ -51,7 +54,7 @@ export function toStoredToolCall(span: Span, trace: TraceDetail, options: Policy
     initiatingUser: trace.run.userId,
     approvals: approvalsFor(span, tool, trace),
     startedAt: span.startTime,
-    executed: !(typeof decision === 'string' && NOT_EXECUTED.has(decision)),
+    executed: !(typeof decision === 'string' && NOT_EXECUTED.has(decision)) && !(span.errorType !== null && NOT_RUN_ERRORS.has(span.errorType)),
   };
 }
 

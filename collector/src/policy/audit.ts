@@ -40,9 +40,6 @@ export interface AuditReport {
 
 export const AUDIT_SPAN_NAME = 'runlens.policy.audit';
 
-/** `error.type` of a tool span whose tool the SDK did not run. */
-const NOT_RUN_ERRORS = new Set(['ToolDeniedError', 'ApprovalRejectedError', 'ActionsDisabledError']);
-
 export async function auditRuns(store: Store, policy: Policy, options: AuditOptions): Promise<AuditReport> {
   const report: AuditReport = { policyVersion: policy.version, runs: 0, toolCalls: 0, findings: [] };
   const records: NormalisedSpan[] = [];
@@ -56,10 +53,7 @@ export async function auditRuns(store: Store, policy: Policy, options: AuditOpti
       for (const span of trace.spans) {
         if (span.kind !== 'tool' || span.name === AUDIT_SPAN_NAME) continue;
         report.toolCalls++;
-        // Our SDK's refusals end the span with these errors before the tool ran (an approval that
-        // did not come leaves decision approval_required on the span, which alone reads as executed).
-        const refused = span.errorType !== null && NOT_RUN_ERRORS.has(span.errorType);
-        const call = { ...toStoredToolCall(span, trace), ...(refused ? { executed: false } : {}) };
+        const call = toStoredToolCall(span, trace);
         const { violation } = replayToolCall(policy, call);
         if (!violation) continue;
         const finding: AuditFinding = { traceId: trace.run.traceId, spanId: span.spanId, service: call.service, tool: call.tool, kind: violation.kind, rule: violation.rule, message: violation.message, at: span.startTime };
