@@ -1,6 +1,8 @@
 // Numbered SQL migrations, in order (numbers in steps of 10). The collector's runner
 // (collector/src/store/migrate.ts) owns `user_version` and applies each in a transaction.
-// A migration, once released, never changes: add a new file instead.
+// A migration, once released, never changes: add a new file instead, numbered ABOVE the last one
+// in this list (the runner skips every number at or below a database's user_version, so a file
+// slotted in between would never run on an existing database).
 import { readFileSync } from 'node:fs';
 
 export interface Migration {
