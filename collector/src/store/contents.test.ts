@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '@runlens/schema/migrations';
-import { ContentReader, ContentWriter, searchableText } from './contents.ts';
+import { ContentReader, ContentWriter, searchableText, splitJsonArray } from './contents.ts';
 import { applyMigrations } from './migrate.ts';
 import { ftsQuery } from './queries.ts';
 
@@ -78,6 +78,40 @@ describe('contents', () => {
   it('indexes the words of a message, not its JSON keys', () => {
     expect(searchableText(JSON.stringify({ role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }] }))).toBe('user\ntext\nWeather in Paris?');
     expect(searchableText('plain text')).toBe('plain text');
+  });
+
+  it('splits a compact JSON array at its top-level commas only', () => {
+    const text = JSON.stringify([{ a: 'x,"y"]\\' }, [1, [2, 3]], 'q\\"', null]);
+    expect(splitJsonArray(text)).toEqual(['{"a":"x,\\"y\\"]\\\\"}', '[1,[2,3]]', '"q\\\\\\""', 'null']);
+    expect(splitJsonArray(text)!.join(',')).toBe(text.slice(1, -1));
+    expect(splitJsonArray('[1, 2]')).toBeNull();
+    expect(splitJsonArray('[]')).toBeNull();
+    expect(splitJsonArray('[1,[2]')).toBeNull();
+    expect(splitJsonArray('["open]')).toBeNull();
+  });
+
+  it('matches a conversation resent longer in the same slot by its prefix, and reads each version back', () => {
+    const db = database();
+    const writer = new ContentWriter(db);
+    const reader = new ContentReader(db);
+    const conversation: unknown[] = [SYSTEM];
+    const sent: { value: unknown[]; ref: ReturnType<ContentWriter['putValue']> }[] = [];
+    db.transaction(() => {
+      writer.beginTransaction();
+      for (let i = 0; i < 4; i++) {
+        conversation.push({ role: 'user', parts: [{ type: 'text', content: `question ${i}` }] });
+        const value = structuredClone(conversation);
+        sent.push({ value, ref: writer.putValue(value, 1, true, 'in') });
+      }
+      // Same length, an earlier message changed: no prefix match, stored as it is.
+      const edited = structuredClone(conversation);
+      (edited[1] as { parts: { content: string }[] }).parts[0]!.content = 'edited';
+      sent.push({ value: edited, ref: writer.putValue(edited, 1, true, 'in') });
+    })();
+    for (const { value, ref } of sent) expect(reader.textOf(ref)).toBe(JSON.stringify(value));
+    // The system prompt, four questions and the edited one.
+    expect((db.prepare('SELECT count(*) AS n FROM contents').get() as { n: number }).n).toBe(6);
+    expect((db.prepare('SELECT count(*) AS n FROM content_refs').get() as { n: number }).n).toBe(6);
   });
 
   it('turns free text into an FTS5 query of quoted word prefixes', () => {

@@ -91,9 +91,11 @@ export function spanRow(span: NormalisedSpan, runId: number, contents: ContentWr
   const shortAttributes: Record<number, unknown> = {};
   for (const [key, value] of Object.entries(span.attributes)) {
     if (typeof value === 'string' && (value.length >= LONG_ATTRIBUTE_CHARS || isContentAttribute(key))) {
-      (refs.attrs ??= {})[keys.idOf(key)] = contents.putText(value, runId, false);
+      const id = keys.idOf(key);
+      (refs.attrs ??= {})[id] = contents.putText(value, runId, false, `a${id}`);
     } else if (value !== null && typeof value === 'object' && isContentAttribute(key)) {
-      (refs.attrValues ??= {})[keys.idOf(key)] = contents.putValue(value, runId, false);
+      const id = keys.idOf(key);
+      (refs.attrValues ??= {})[id] = contents.putValue(value, runId, false, `v${id}`);
     } else {
       shortAttributes[keys.idOf(key)] = value;
     }
@@ -134,10 +136,10 @@ function storePayload(value: unknown, runId: number, contents: ContentWriter, re
   if (value === null || value === undefined || value === '') return;
   if (typeof value === 'string') {
     // A plain string is stored as it is, so it shares its content with the attribute it came from.
-    refs[which] = contents.putText(value, runId, true);
+    refs[which] = contents.putText(value, runId, true, which);
     refs[which === 'in' ? 'inText' : 'outText'] = 1;
   } else {
-    refs[which] = contents.putValue(value, runId, true);
+    refs[which] = contents.putValue(value, runId, true, which);
   }
 }
 
@@ -160,8 +162,13 @@ const EMPTY_FACTS: RunFacts = {
 
 /** Most spans say nothing about their run: their facts column stays null. */
 function factsColumn(facts: RunFacts): string | null {
-  const said = Object.fromEntries(Object.entries(facts).filter(([key, value]) => value !== EMPTY_FACTS[key as keyof RunFacts]));
-  return Object.keys(said).length === 0 ? null : JSON.stringify(said);
+  // A plain loop: this runs for every span, and most say nothing (no arrays, no allocation).
+  let said: Partial<Record<keyof RunFacts, unknown>> | null = null;
+  for (const key in facts) {
+    const value = facts[key as keyof RunFacts];
+    if (value !== EMPTY_FACTS[key as keyof RunFacts]) (said ??= {})[key as keyof RunFacts] = value;
+  }
+  return said === null ? null : JSON.stringify(said);
 }
 
 export function parseFacts(column: string | null): RunFacts {
