@@ -2,9 +2,10 @@
 // No socket here (server.ts listens), so tests can drive it with `app.request()`.
 import { Hono } from 'hono';
 import { normaliseSpan } from '@runlens/schema';
-import type { CollectorConfig } from './config.ts';
+import { DEFAULT_CONFIG, type CollectorConfig } from './config.ts';
 import type { Store } from './store/store.ts';
 import { otlpRoutes } from './ingest/routes.ts';
+import { IngestAdmission } from './ingest/admission.ts';
 import { handleError, handleNotFound } from './api/errors.ts';
 import { healthRoutes } from './api/health.ts';
 import { metricsRoutes } from './api/metrics.ts';
@@ -25,7 +26,7 @@ import { gateRoutes } from './gate/routes.ts';
 
 export interface AppOptions {
   store: Store;
-  config: Pick<CollectorConfig, 'maxBodyBytes' | 'viewerDir' | 'prices'>;
+  config: Pick<CollectorConfig, 'maxBodyBytes' | 'viewerDir' | 'prices'> & Partial<Pick<CollectorConfig, 'maxQueuedSpans' | 'maxIngestBytesInFlight'>>;
   /** Aborted at shutdown so long-lived responses (the event stream) end. */
   shutdown?: AbortSignal;
   /** Interval of the event stream's heartbeat comments. */
@@ -43,7 +44,13 @@ export function createApp({ store, config, shutdown, heartbeatMs, security = cre
 
   // Before every route: who is calling, and may they (auth/middleware.ts).
   app.use('*', security.middleware);
-  app.route('/', otlpRoutes({ store: security.ingestStore(store), normalise, maxBodyBytes: config.maxBodyBytes }));
+  // Exports over the byte budget or with the write queue full get 503 before their body is read.
+  const admission = new IngestAdmission({
+    queueDepth: () => store.stats().queueDepth,
+    maxQueuedSpans: config.maxQueuedSpans ?? DEFAULT_CONFIG.maxQueuedSpans,
+    maxBytesInFlight: config.maxIngestBytesInFlight ?? DEFAULT_CONFIG.maxIngestBytesInFlight,
+  });
+  app.route('/', otlpRoutes({ store: security.ingestStore(store), normalise, maxBodyBytes: config.maxBodyBytes, admission }));
   app.route('/api/access-log', accessLogRoutes(security.accessLog));
   app.route('/api/admin', adminRoutes(store));
   app.route('/api/runs', runsRoutes(store));
@@ -58,7 +65,7 @@ export function createApp({ store, config, shutdown, heartbeatMs, security = cre
   app.route('/api/gate', gateRoutes(store));
   app.route('/api/alerts', alertsRoutes(alerts));
   app.route('/api/autonomy', autonomyRoutes(store));
-  app.route('/healthz', healthRoutes(store));
+  app.route('/healthz', healthRoutes(store, admission));
   mountViewer(app, config.viewerDir);
 
   app.notFound(handleNotFound);

@@ -35,6 +35,8 @@ export interface CollectorConfig {
   maxBodyBytes: number;
   /** Spans waiting for the writer; above it ingest answers 503 with Retry-After. */
   maxQueuedSpans: number;
+  /** Request bytes of exports not yet answered; above it (or with the queue full) ingest answers 503 before reading a body. */
+  maxIngestBytesInFlight: number;
   retention: RetentionConfig;
   prices: Record<string, ModelPrice>;
   /** Directory of the built viewer; null to serve no viewer. */
@@ -58,7 +60,10 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   port: 4318,
   db: './runlens.db',
   maxBodyBytes: 32 * 1024 * 1024,
-  maxQueuedSpans: 100_000,
+  // What commits within ~2 s here, so a queued export is answered well before the exporters' 10 s timeout.
+  maxQueuedSpans: 12_000,
+  // ~16k spans of OTLP/protobuf; with the queue bound this keeps peak RSS under ~300 MB (bench/README.md).
+  maxIngestBytesInFlight: 48 * 1024 * 1024,
   retention: {
     maxAgeMs: 30 * 86_400_000,
     contentMaxAgeMs: null,
@@ -210,7 +215,7 @@ function parseAlerts(raw: unknown, where: string): AlertsConfig {
 export function applyConfigFile(base: CollectorConfig, raw: unknown, file: string): CollectorConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: expected a JSON object`);
   const r = raw as Record<string, unknown>;
-  const known = new Set(['host', 'port', 'db', 'maxBodySize', 'maxQueuedSpans', 'retention', 'prices', 'viewerDir', 'redaction', 'rateLimit', 'accessLog', 'alerts']);
+  const known = new Set(['host', 'port', 'db', 'maxBodySize', 'maxQueuedSpans', 'maxIngestBytesInFlight', 'retention', 'prices', 'viewerDir', 'redaction', 'rateLimit', 'accessLog', 'alerts']);
   for (const key of Object.keys(r)) {
     if (!known.has(key) && !key.startsWith('$')) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].join(', ')})`);
   }
@@ -221,6 +226,7 @@ export function applyConfigFile(base: CollectorConfig, raw: unknown, file: strin
     ...(r.db !== undefined && { db: expectString(r.db, `${file}: db`) }),
     ...(r.maxBodySize !== undefined && { maxBodyBytes: parseSize(r.maxBodySize, `${file}: maxBodySize`) }),
     ...(r.maxQueuedSpans !== undefined && { maxQueuedSpans: parsePort(r.maxQueuedSpans, `${file}: maxQueuedSpans`) }),
+    ...(r.maxIngestBytesInFlight !== undefined && { maxIngestBytesInFlight: parseSize(r.maxIngestBytesInFlight, `${file}: maxIngestBytesInFlight`) }),
     ...(r.viewerDir !== undefined && { viewerDir: r.viewerDir === null ? null : expectString(r.viewerDir, `${file}: viewerDir`) }),
     retention: parseRetention(r.retention, base.retention, `${file}: retention`),
     prices: { ...base.prices, ...parsePrices(r.prices, `${file}: prices`) },
@@ -277,6 +283,8 @@ export function loadConfig({ flags, env }: ConfigSources, base: CollectorConfig 
   const maxDbSize = flags['retention-max-db-size'] ?? envValue(env, 'RUNLENS_RETENTION_MAX_DB_SIZE');
   const rateLimit = flags['rate-limit'] ?? envValue(env, 'RUNLENS_RATE_LIMIT');
   const maxPageCount = envValue(env, 'RUNLENS_MAX_PAGE_COUNT');
+  const maxInFlight = envValue(env, 'RUNLENS_MAX_INGEST_BYTES_IN_FLIGHT');
+  const maxQueued = envValue(env, 'RUNLENS_MAX_QUEUED_SPANS');
   return {
     ...config,
     ...(rateLimit !== undefined && {
@@ -286,6 +294,8 @@ export function loadConfig({ flags, env }: ConfigSources, base: CollectorConfig 
     ...(host !== undefined && { host }),
     ...(port !== undefined && { port: parsePort(port, flags.port !== undefined ? '--port' : 'RUNLENS_PORT') }),
     ...(db !== undefined && { db }),
+    ...(maxInFlight !== undefined && { maxIngestBytesInFlight: parseSize(maxInFlight, 'RUNLENS_MAX_INGEST_BYTES_IN_FLIGHT') }),
+    ...(maxQueued !== undefined && { maxQueuedSpans: parsePort(maxQueued, 'RUNLENS_MAX_QUEUED_SPANS') }),
     ...(maxBody !== undefined && { maxBodyBytes: parseSize(maxBody, '--max-body-size / RUNLENS_MAX_BODY_SIZE') }),
     retention: {
       ...config.retention,

@@ -2,12 +2,15 @@
 import { Hono } from 'hono';
 import type { HealthResponse } from '@runlens/schema';
 import type { Store } from '../store/store.ts';
+import type { IngestAdmission } from '../ingest/admission.ts';
 
-export function healthRoutes(store: Store): Hono {
+export function healthRoutes(store: Store, admission?: IngestAdmission): Hono {
   const routes = new Hono();
   routes.get('/', (c) => {
     const stats = store.stats();
-    return c.json<HealthResponse>({ status: 'ok', db: store.path, spans: stats.spans, queueDepth: stats.queueDepth });
+    const health: HealthResponse = { status: 'ok', db: store.path, spans: stats.spans, queueDepth: stats.queueDepth };
+    // Exports in flight and refused by admission (ingest/admission.ts), for operators and the bench.
+    return c.json(admission ? { ...health, ingest: admission.stats() } : health);
   });
   return routes;
 }

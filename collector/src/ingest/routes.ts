@@ -18,6 +18,7 @@ import { decodeTraceRequest } from './decode-traces.ts';
 import { InvalidRequestError } from './errors.ts';
 import { MAX_PROBLEMS } from './raw.ts';
 import { JSON_WIRE, wireForContentType } from './wire.ts';
+import type { IngestAdmission } from './admission.ts';
 import type { OtlpWire, PartialSuccess } from './wire.ts';
 
 export interface OtlpRoutesOptions {
@@ -28,6 +29,8 @@ export interface OtlpRoutesOptions {
   maxBodyBytes: number;
   /** Origins allowed to export from a browser (CORS); any origin by default. */
   corsOrigin?: string | string[];
+  /** Refuses exports with 503 + Retry-After before their body is read when over budget (admission.ts). */
+  admission?: IngestAdmission;
   /** Retry-After (seconds) when the database cannot take writes; short, for the exporters' 10 s timeout. */
   unavailableRetryAfterSeconds?: number;
 }
@@ -97,6 +100,7 @@ export function otlpRoutes(options: OtlpRoutesOptions): Hono {
     maxAge: 86_400,
   });
   for (const path of [...TRACE_PATHS, LOGS_PATH]) app.use(path, corsMiddleware);
+  if (opts.admission) for (const path of [...TRACE_PATHS, LOGS_PATH]) app.use(path, opts.admission.middleware);
 
   const exportTraces = async (c: Context): Promise<Response> => {
     const wire = requestWire(c);

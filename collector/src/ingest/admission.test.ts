@@ -1,0 +1,131 @@
+// Admission before the body is read, driven through the receiver's routes with a store whose
+// writes are held open by the test: what is refused, with which status, and that bytes are given back.
+import { describe, expect, it } from 'vitest';
+import { normaliseSpan } from '@runlens/schema';
+import type { NormalisedSpan } from '@runlens/schema';
+import type { Store } from '../store/store.ts';
+import { IngestAdmission } from './admission.ts';
+import { otlpRoutes } from './routes.ts';
+import { jsonRequest, jsonSpan } from './test-fixtures.ts';
+
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
+/** A store whose writes wait until `release()`; its queue depth is what the test says. */
+function heldStore() {
+  const waiting: (() => void)[] = [];
+  const written: NormalisedSpan[] = [];
+  let queueDepth = 0;
+  const store = {
+    path: ':memory:',
+    write: (spans: NormalisedSpan[]) =>
+      new Promise<void>((resolve) =>
+        waiting.push(() => {
+          written.push(...spans);
+          resolve();
+        }),
+      ),
+    stats: () => ({ spans: written.length, runs: 0, queueDepth, dbBytes: 0 }),
+  } as unknown as Store;
+  return {
+    store,
+    written,
+    setQueueDepth: (n: number) => (queueDepth = n),
+    waiting: () => waiting.length,
+    release: () => waiting.splice(0).forEach((go) => go()),
+  };
+}
+
+function setup(maxBytesInFlight: number, maxQueuedSpans = 1000) {
+  const held = heldStore();
+  const admission = new IngestAdmission({ queueDepth: () => held.store.stats().queueDepth, maxQueuedSpans, maxBytesInFlight });
+  const app = otlpRoutes({ store: held.store, normalise: (span, context) => normaliseSpan(span, context), maxBodyBytes: 1 << 20, admission });
+  return { held, admission, app };
+}
+
+function body(i: number): string {
+  return JSON.stringify(jsonRequest([jsonSpan({ traceId: `a${String(i).padStart(31, '0')}` })]));
+}
+
+function post(app: ReturnType<typeof otlpRoutes>, payload: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Promise<Response> {
+  const init: RequestInit & { duplex?: 'half' } = { method: 'POST', body: payload, headers: { ...JSON_TYPE, ...headers } };
+  if (typeof payload !== 'string') init.duplex = 'half';
+  return Promise.resolve(app.request('/v1/traces', init));
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).toBe(true);
+}
+
+describe('ingest admission', () => {
+  it('refuses an export with 503 and Retry-After: 1 while others hold the byte budget, and takes it again once they are answered', async () => {
+    const first = body(1);
+    const { held, admission, app } = setup(Buffer.byteLength(first) + 10);
+    const pending = post(app, first, { 'Content-Length': String(Buffer.byteLength(first)) });
+    await until(() => held.waiting() === 1);
+    expect(admission.stats()).toMatchObject({ requestsInFlight: 1, bytesInFlight: Buffer.byteLength(first) });
+
+    const refused = await post(app, body(2), { 'Content-Length': String(Buffer.byteLength(body(2))) });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({ code: 14, message: expect.stringMatching(/busy .*request bytes in flight/) });
+
+    held.release();
+    expect((await pending).status).toBe(200);
+    expect(admission.stats()).toMatchObject({ requestsInFlight: 0, bytesInFlight: 0, refused: 1 });
+    const again = post(app, body(3), { 'Content-Length': String(Buffer.byteLength(body(3))) });
+    await until(() => held.waiting() === 1);
+    held.release();
+    expect((await again).status).toBe(200);
+    expect(held.written).toHaveLength(2);
+  });
+
+  it('refuses without reading the body while the store queue is at its bound', async () => {
+    const { held, app } = setup(1 << 20, 100);
+    held.setQueueDepth(100);
+    let pulled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled = true;
+        controller.enqueue(new TextEncoder().encode(body(4)));
+        controller.close();
+      },
+    }, { highWaterMark: 0 });
+    const response = await post(app, stream);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.json()).toMatchObject({ message: expect.stringMatching(/100 spans waiting to be written, bound 100/) });
+    expect(pulled).toBe(false);
+    expect(held.written).toHaveLength(0);
+  });
+
+  it('counts a chunked body as it is read and refuses it once it passes the budget', async () => {
+    const first = body(5);
+    const { held, admission, app } = setup(Buffer.byteLength(first) + 100);
+    const pending = post(app, first, { 'Content-Length': String(Buffer.byteLength(first)) });
+    await until(() => held.waiting() === 1);
+    const chunk = new TextEncoder().encode(' '.repeat(64));
+    let sent = 0;
+    const chunked = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 100) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const refused = await post(app, chunked);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(sent).toBeLessThan(100);
+    held.release();
+    expect((await pending).status).toBe(200);
+    expect(admission.stats()).toMatchObject({ requestsInFlight: 0, bytesInFlight: 0 });
+  });
+
+  it('takes a body larger than the budget when nothing else is in flight', async () => {
+    const { held, app } = setup(10);
+    const pending = post(app, body(6), { 'Content-Length': String(Buffer.byteLength(body(6))) });
+    await until(() => held.waiting() === 1);
+    held.release();
+    expect((await pending).status).toBe(200);
+  });
+});
