@@ -81,8 +81,29 @@ export const INSERT_SPAN_SQL = `INSERT OR REPLACE INTO spans (run_id, span_id, p
   tool_name, finish_reason, facts, payload, attributes, events, resource_cid, scope_name, scope_version)
   VALUES (${Array(27).fill('?').join(', ')})`;
 
+/** An input or output as the writer stores it: a plain text, the JSON of a value, or nothing. */
+export type PayloadText = { text: string; json: boolean } | null;
+
+/**
+ * A span as it crosses to the writer thread: its input and output already serialised (on the
+ * main thread, where they are parsed), so postMessage copies two strings instead of cloning
+ * message objects, and the writer does not serialise them again.
+ */
+export type WriterSpan = Omit<NormalisedSpan, 'input' | 'output'> & { input: PayloadText; output: PayloadText };
+
+export function toWriterSpan(span: NormalisedSpan): WriterSpan {
+  return { ...span, input: payloadText(span.input), output: payloadText(span.output) };
+}
+
+function payloadText(value: unknown): PayloadText {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string') return { text: value, json: false };
+  const json = JSON.stringify(value);
+  return json === undefined ? null : { text: json, json: true };
+}
+
 /** Builds a span's row, storing its large texts in `contents` on the way. */
-export function spanRow(span: NormalisedSpan, runId: number, contents: ContentWriter, keys: AttributeKeyWriter): SpanRowValues {
+export function spanRow(span: WriterSpan, runId: number, contents: ContentWriter, keys: AttributeKeyWriter): SpanRowValues {
   const refs: PayloadRefs = {};
   // Inputs and outputs first: a message stored here as searchable is then found, already
   // indexed, when the attribute it came from repeats it.
@@ -132,14 +153,15 @@ export function spanRow(span: NormalisedSpan, runId: number, contents: ContentWr
   ];
 }
 
-function storePayload(value: unknown, runId: number, contents: ContentWriter, refs: PayloadRefs, which: 'in' | 'out'): void {
-  if (value === null || value === undefined || value === '') return;
-  if (typeof value === 'string') {
+function storePayload(payload: PayloadText, runId: number, contents: ContentWriter, refs: PayloadRefs, which: 'in' | 'out'): void {
+  if (payload === null) return;
+  if (!payload.json) {
     // A plain string is stored as it is, so it shares its content with the attribute it came from.
-    refs[which] = contents.putText(value, runId, true, which);
+    refs[which] = contents.putText(payload.text, runId, true, which);
     refs[which === 'in' ? 'inText' : 'outText'] = 1;
   } else {
-    refs[which] = contents.putValue(value, runId, true, which);
+    // JSON of a value: an array is stored element by element (an empty one as no element).
+    refs[which] = payload.text === '[]' ? [] : contents.putText(payload.text, runId, true, which);
   }
 }
 

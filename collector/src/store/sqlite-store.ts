@@ -18,6 +18,7 @@ import {
   type Store,
   type StoreStats,
 } from './store.ts';
+import { toWriterSpan, type WriterSpan } from './span-rows.ts';
 import type { WriterFailure, WriterOptions, WriterReply, WriterRequest } from './writer-protocol.ts';
 
 export interface SqliteStoreOptions {
@@ -51,7 +52,7 @@ const BATCHES_IN_FLIGHT = 2;
 const UNAVAILABLE_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM)/;
 
 interface PendingWrite {
-  spans: NormalisedSpan[];
+  spans: WriterSpan[];
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -137,7 +138,7 @@ class SqliteStore implements Store {
     }
     this.#queuedSpans += spans.length;
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ spans, resolve, reject });
+      this.#pending.push({ spans: spans.map(toWriterSpan), resolve, reject });
       this.#sendWrites();
     });
   }

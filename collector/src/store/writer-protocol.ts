@@ -1,7 +1,8 @@
-// Messages between the store (main thread) and its writer worker. BigInt times and structured
-// values cross postMessage as they are.
-import type { NormalisedSpan, OtlpLogRecord, Run } from '@runlens/schema';
+// Messages between the store (main thread) and its writer worker. BigInt times cross postMessage
+// as they are; spans go in their writer form (inputs and outputs already serialised, span-rows.ts).
+import type { OtlpLogRecord, Run } from '@runlens/schema';
 import type { RetentionConfig } from '../config.ts';
+import type { WriterSpan } from './span-rows.ts';
 import type { PruneReport, SqlResult, SqlStatement } from './store.ts';
 
 export interface WriterOptions {
@@ -13,7 +14,7 @@ export interface WriterOptions {
 }
 
 export type WriterRequest =
-  | { type: 'write'; id: number; spans: NormalisedSpan[] }
+  | { type: 'write'; id: number; spans: WriterSpan[] }
   | { type: 'evaluations'; id: number; records: OtlpLogRecord[] }
   | { type: 'prune'; id: number; now: number }
   | { type: 'execute'; id: number; statements: SqlStatement[] }

@@ -63,7 +63,7 @@ function run(task: Task): void {
   try {
     switch (task.type) {
       case 'write':
-        reply({ type: 'done', id: task.id, runs: writer.writeSpans(task.spans) });
+        reply({ type: 'done', id: task.id, runs: writer.writeWriterSpans(task.spans) });
         break;
       case 'evaluations':
         reply({ type: 'done', id: task.id, kept: writer.writeEvaluations(task.records) });

@@ -9,7 +9,7 @@ import { AttributeKeyWriter } from './attribute-keys.ts';
 import { ContentWriter } from './contents.ts';
 import { RollupWriter } from './rollups.ts';
 import { RUN_COLUMNS, runFromRow, runUpdateValues, UPDATE_RUN_SQL, type RunRow } from './run-rows.ts';
-import { INSERT_SPAN_SQL, RUN_INPUT_COLUMNS, runSpanInput, spanRow, type RunInputRow } from './span-rows.ts';
+import { INSERT_SPAN_SQL, RUN_INPUT_COLUMNS, runSpanInput, spanRow, toWriterSpan, type RunInputRow, type WriterSpan } from './span-rows.ts';
 
 export class SpanWriter {
   readonly #db: Database.Database;
@@ -50,8 +50,13 @@ export class SpanWriter {
 
   /** Stores spans (any number of traces) in one transaction; returns the runs it changed. */
   writeSpans(spans: NormalisedSpan[]): Run[] {
+    return this.writeWriterSpans(spans.map(toWriterSpan));
+  }
+
+  /** writeSpans for spans already in their writer form (as the store sends them to its thread). */
+  writeWriterSpans(spans: WriterSpan[]): Run[] {
     return this.transaction(() => {
-      const byTrace = new Map<string, NormalisedSpan[]>();
+      const byTrace = new Map<string, WriterSpan[]>();
       for (const span of spans) {
         const list = byTrace.get(span.traceId);
         if (list) list.push(span);
@@ -141,7 +146,7 @@ export class SpanWriter {
     this.#keys.reload();
   }
 
-  #newRun(traceId: string, spans: NormalisedSpan[]): number {
+  #newRun(traceId: string, spans: WriterSpan[]): number {
     const start = spans.reduce((min, s) => (s.startNs < min ? s.startNs : min), spans[0]!.startNs);
     return Number(this.#createRun.run(traceId, start).lastInsertRowid);
   }
