@@ -60,10 +60,10 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   port: 4318,
   db: './runlens.db',
   maxBodyBytes: 32 * 1024 * 1024,
-  // What commits within ~2 s here, so a queued export is answered well before the exporters' 10 s timeout.
-  maxQueuedSpans: 12_000,
-  // ~16k spans of OTLP/protobuf; with the queue bound this keeps peak RSS under ~300 MB (bench/README.md).
-  maxIngestBytesInFlight: 48 * 1024 * 1024,
+  // Two writer batches: what commits within ~2 s here, so a queued export is answered well before the exporters' 10 s timeout.
+  maxQueuedSpans: 8192,
+  // ~5k spans of OTLP: 48 MiB let peak RSS reach 820 MB under 40 senders, 16 MiB ~550 MB, at ~25% less throughput.
+  maxIngestBytesInFlight: 16 * 1024 * 1024,
   retention: {
     maxAgeMs: 30 * 86_400_000,
     contentMaxAgeMs: null,

@@ -80,7 +80,7 @@ describe('ingest admission', () => {
     expect(held.written).toHaveLength(2);
   });
 
-  it('refuses without reading the body while the store queue is at its bound', async () => {
+  it('refuses while the store queue is at its bound, dropping the body unparsed', async () => {
     const { held, app } = setup(1 << 20, 100);
     held.setQueueDepth(100);
     let pulled = false;
@@ -95,7 +95,8 @@ describe('ingest admission', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.json()).toMatchObject({ message: expect.stringMatching(/100 spans waiting to be written, bound 100/) });
-    expect(pulled).toBe(false);
+    // Drained so the client reads the 503 rather than a reset, but never decoded nor written.
+    expect(pulled).toBe(true);
     expect(held.written).toHaveLength(0);
   });
 

@@ -28,8 +28,8 @@ export interface AdmissionStats {
   refused: number;
 }
 
-/** 48 MiB of bodies in flight is ~16k spans of realistic OTLP/protobuf: ~180 MB once decoded. */
-export const DEFAULT_MAX_BYTES_IN_FLIGHT = 48 * 1024 * 1024;
+/** 16 MiB of bodies in flight is ~5k spans of realistic OTLP (config.ts has the measured choice). */
+export const DEFAULT_MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 
 /** The collector is over its admission budget; the route's error handler answers 503 + Retry-After. */
 export class AdmissionRefusedError extends StoreBusyError {
@@ -97,7 +97,14 @@ export class IngestAdmission {
     if (c.req.method !== 'POST') return next();
     const header = c.req.header('content-length');
     const declared = header !== undefined && /^\d+$/.test(header) ? Number(header) : null;
-    this.admit(declared ?? 0);
+    try {
+      this.admit(declared ?? 0);
+    } catch (error) {
+      // Read and drop the body before answering: a client still sending when the connection is
+      // closed sees a reset instead of the 503 it should retry after. Nothing is kept.
+      await discard(c.req.raw.body);
+      throw error;
+    }
     let held = declared ?? 0;
     try {
       const body = c.req.raw.body;
@@ -119,4 +126,13 @@ export class IngestAdmission {
       this.#release(held);
     }
   };
+}
+
+async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (body === null) return;
+  try {
+    for await (const _ of body as unknown as AsyncIterable<Uint8Array>) void _;
+  } catch {
+    // The client went away: nothing to answer.
+  }
 }
