@@ -4,9 +4,10 @@
 // once the transaction holding its spans has committed.
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { MetricsQuery, MetricsResponse, NormalisedSpan, OtlpLogRecord, Run, RunsPage, RunsQuery, TraceDetail } from '@runlens/schema';
+import type { MetricsQuery, MetricsResponse, NormalisedSpan, OtlpLogRecord, Run, RunsPage, RunsQuery, Span, TraceDetail } from '@runlens/schema';
 import type { RetentionConfig } from '../config.ts';
 import { StoreReader } from './queries.ts';
+import { TraceQueries, type TraceSummary } from './trace-queries.ts';
 import { planPrune, PRUNE_BATCH_RUNS } from './retention.ts';
 import {
   StoreBusyError,
@@ -97,6 +98,7 @@ class SqliteStore implements Store {
   readonly #worker: Worker;
   readonly #reader: Database.Database;
   readonly #queries: StoreReader;
+  readonly #traces: TraceQueries;
   readonly #maxQueuedSpans: number;
   readonly #retention: RetentionConfig;
   readonly #maxBatchSpans: number;
@@ -118,6 +120,7 @@ class SqliteStore implements Store {
     this.#worker = worker;
     this.#reader = reader;
     this.#queries = new StoreReader(reader);
+    this.#traces = new TraceQueries(reader);
     this.#maxQueuedSpans = opts.maxQueuedSpans;
     this.#retention = opts.retention;
     this.#maxBatchSpans = opts.maxBatchSpans;
@@ -154,6 +157,14 @@ class SqliteStore implements Store {
 
   getTrace(traceId: string): TraceDetail | null {
     return this.#queries.getTrace(traceId);
+  }
+
+  getTraceSummary(traceId: string): TraceSummary | null {
+    return this.#traces.getTraceSummary(traceId);
+  }
+
+  getSpan(traceId: string, spanId: string): Span | null {
+    return this.#traces.getSpan(traceId, spanId);
   }
 
   metrics(query: MetricsQuery): MetricsResponse {

@@ -8,8 +8,10 @@ import type {
   Run,
   RunsPage,
   RunsQuery,
+  Span,
   TraceDetail,
 } from '@runlens/schema';
+import type { TraceSummary } from './trace-queries.ts';
 
 export interface StoreStats {
   spans: number;
@@ -41,6 +43,10 @@ export interface Store {
   writeEvaluations(records: OtlpLogRecord[]): Promise<void>;
   listRuns(query: RunsQuery): RunsPage;
   getTrace(traceId: string): TraceDetail | null;
+  /** The run and its spans without inputs, outputs and attributes (the waterfall of a large trace). */
+  getTraceSummary(traceId: string): TraceSummary | null;
+  /** One span in full; null when the trace or the span is unknown. */
+  getSpan(traceId: string, spanId: string): Span | null;
   metrics(query: MetricsQuery): MetricsResponse;
   stats(): StoreStats;
   /** Called after each commit with the runs it created or changed. Returns an unsubscribe. */
