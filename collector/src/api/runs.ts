@@ -1,13 +1,18 @@
-// GET /api/runs (filtered, newest first, cursor pages) and GET /api/runs/:traceId.
+// GET /api/runs (filtered, newest first, cursor pages), GET /api/runs/:traceId (`?contents=false`:
+// without inputs, outputs and attributes, for the waterfall of a large trace) and
+// GET /api/runs/:traceId/spans/:spanId (one span in full, when it is selected).
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { RUN_OUTCOMES, type RunsPage, type RunsQuery, type TraceDetail } from '@runlens/schema';
+import { RUN_OUTCOMES, type RunsPage, type RunsQuery, type Span, type TraceDetail } from '@runlens/schema';
+import type { TraceSummary } from '../store/trace-queries.ts';
 import type { Store } from '../store/store.ts';
 import { badParameter } from './errors.ts';
 import { optionalEnum, optionalInteger, optionalString, optionalTime, traceIdParameter } from './params.ts';
 
 export const DEFAULT_RUNS_LIMIT = 50;
 export const MAX_RUNS_LIMIT = 500;
+
+const SPAN_ID = /^[0-9a-fA-F]{16}$/;
 
 const KNOWN = new Set(['from', 'to', 'service', 'agent', 'outcome', 'model', 'version', 'user', 'session', 'q', 'limit', 'cursor']);
 
@@ -55,9 +60,26 @@ export function runsRoutes(store: Store): Hono {
 
   routes.get('/:traceId', (c) => {
     const traceId = traceIdParameter(c.req.param('traceId'));
+    const contents = c.req.query('contents');
+    if (contents !== undefined && contents !== 'true' && contents !== 'false') throw badParameter('contents', `expected true or false, got ${JSON.stringify(contents.slice(0, 20))}`);
+    if (contents === 'false') {
+      const summary = store.getTraceSummary(traceId);
+      if (!summary) throw new HTTPException(404, { message: `no run with traceId ${traceId}` });
+      return c.json<TraceSummary>(summary);
+    }
     const trace = store.getTrace(traceId);
     if (!trace) throw new HTTPException(404, { message: `no run with traceId ${traceId}` });
     return c.json<TraceDetail>(trace);
+  });
+
+  // Reads of trace contents: the access log records this path like the whole trace (auth/middleware.ts).
+  routes.get('/:traceId/spans/:spanId', (c) => {
+    const traceId = traceIdParameter(c.req.param('traceId'));
+    const spanId = c.req.param('spanId');
+    if (!SPAN_ID.test(spanId) || /^0+$/.test(spanId)) throw badParameter('spanId', `expected 16 hex characters, not all zero, got ${JSON.stringify(spanId.slice(0, 64))}`);
+    const span = store.getSpan(traceId, spanId.toLowerCase());
+    if (!span) throw new HTTPException(404, { message: `no span ${spanId} in a run with traceId ${traceId}` });
+    return c.json<Span>(span);
   });
 
   return routes;

@@ -28,8 +28,8 @@ export interface AuthOptions {
 
 const INGEST_PATHS = new Set<string>([...TRACE_PATHS, LOGS_PATH]);
 const ADMIN_PREFIXES = ['/api/access-log', '/api/admin'];
-/** Reads of one trace's contents: the trace itself, or its line for an evaluation dataset. */
-const TRACE_READ = /^\/api\/runs\/([^/]+)(?:\/dataset-line)?$/;
+/** Reads of one trace's contents: the trace itself, one of its spans, or its line for an evaluation dataset. */
+const TRACE_READ = /^\/api\/runs\/([^/]+)(?:\/dataset-line|\/spans\/[^/]+)?$/;
 /** What an agent calls with its ingest key: its kill switch, its policy, approvals and drafts. */
 const AGENT_ENDPOINTS: readonly [method: string, path: RegExp][] = [
   ['GET', /^\/api\/autonomy\/[^/]+$/],
