@@ -1,5 +1,5 @@
 // The viewer's only way to the collector: the read API of design.md ("HTTP API"), same origin.
-import type { ApprovalRequirement, MetricsQuery, MetricsResponse, Policy, PolicyRow, Run, RunsPage, RunsQuery, RunStreamEvent, TraceDetail } from '@runlens/schema';
+import type { ApprovalRequirement, MetricsQuery, MetricsResponse, Policy, PolicyRow, Run, RunsPage, RunsQuery, RunStreamEvent, Span, TraceDetail } from '@runlens/schema';
 import { authFetch, streamUrl } from './auth.ts';
 
 export class ApiError extends Error {
@@ -38,6 +38,24 @@ export function fetchRuns(query: RunsQuery, signal?: AbortSignal): Promise<RunsP
 
 export function fetchTrace(traceId: string, signal?: AbortSignal): Promise<TraceDetail> {
   return getJson(`/api/runs/${encodeURIComponent(traceId)}`, signal);
+}
+
+/** A span without its input, output and attributes: what the waterfall and the summary need. */
+export type SpanSummary = Omit<Span, 'input' | 'output' | 'attributes'>;
+
+export interface TraceSummary {
+  run: Run;
+  spans: SpanSummary[];
+}
+
+/** The trace without contents (`?contents=false`): ~10× smaller, so a large trace draws at once. */
+export function fetchTraceSummary(traceId: string, signal?: AbortSignal): Promise<TraceSummary> {
+  return getJson(`/api/runs/${encodeURIComponent(traceId)}?contents=false`, signal);
+}
+
+/** One span in full, with its input, output and attributes. */
+export function fetchSpan(traceId: string, spanId: string, signal?: AbortSignal): Promise<Span> {
+  return getJson(`/api/runs/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`, signal);
 }
 
 export function fetchMetrics(query: MetricsQuery, signal?: AbortSignal): Promise<MetricsResponse> {
