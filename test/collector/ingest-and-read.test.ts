@@ -223,9 +223,12 @@ describe('live stream and health', () => {
     }
   });
 
-  it('reports the database, the span count and the write queue', async () => {
+  it('reports the database, the span count, the write queue and the exports in flight', async () => {
     const health = await getOk<HealthResponse>(collector.url, '/healthz');
-    expect(health).toEqual({ status: 'ok', db: collector.dbPath, spans: expect.any(Number), queueDepth: 0 });
+    expect(health).toEqual({
+      status: 'ok', db: collector.dbPath, spans: expect.any(Number), queueDepth: 0,
+      ingest: { requestsInFlight: 0, bytesInFlight: 0, maxBytesInFlight: 16 * 1024 * 1024, refused: 0 },
+    });
     expect(health.spans).toBeGreaterThanOrEqual(6 + 4 + 4 + 2);
   });
 
