@@ -87,7 +87,8 @@ async function generateDatabase(path: string, options: GenerateOptions): Promise
   const baseSpans = Math.ceil(options.spans / copies);
   // Whole minutes, so a copy's rollup rows are the base's rows moved by a whole number of minutes.
   const baseWindowMs = Math.round((baseDays * DAY_MS) / 60_000) * 60_000;
-  const to = Math.floor((Date.now() - 10 * 60_000) / 60_000) * 60_000;
+  // Whole hours, so that the hourly rollup rows move with the window like the minute ones.
+  const to = Math.floor((Date.now() - 10 * 60_000) / 3_600_000) * 3_600_000;
   const from = to - copies * baseWindowMs;
   // ~11 spans a run: 5M spans ≈ 450k runs over 30 days ≈ one run every 6 s.
   const spacingMs = Math.max(20, Math.floor(baseWindowMs / (baseSpans / 11)));

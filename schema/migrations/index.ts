@@ -16,4 +16,4 @@ function load(version: number, name: string): Migration {
   return { version, name, sql: readFileSync(new URL(`./${file}`, import.meta.url), 'utf8') };
 }
 
-export const MIGRATIONS: Migration[] = [load(10, 'initial'), load(100, 'access'), load(200, 'controls'), load(300, 'policy'), load(400, 'evals')];
+export const MIGRATIONS: Migration[] = [load(10, 'initial'), load(100, 'access'), load(200, 'controls'), load(300, 'policy'), load(400, 'evals'), load(500, 'hourly-rollups')];

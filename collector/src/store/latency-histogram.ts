@@ -40,3 +40,37 @@ export function histogramPercentile(histogram: LatencyHistogram, fraction: numbe
   }
   return null;
 }
+
+/**
+ * A histogram as one compact BLOB (the hourly rollups keep one per row): 6 bytes per non-empty
+ * bucket, ascending: bucket as uint16 then count as int32, big-endian. The migration that
+ * backfills hourly rows writes the same layout from SQL (`printf('%04x%08x', …)` + `unhex`).
+ */
+const ENTRY_BYTES = 6;
+
+export function encodeHistogram(histogram: LatencyHistogram): Buffer {
+  const buckets = [...histogram.keys()].sort((a, b) => a - b);
+  const blob = Buffer.allocUnsafe(buckets.length * ENTRY_BYTES);
+  buckets.forEach((bucket, i) => {
+    blob.writeUInt16BE(bucket, i * ENTRY_BYTES);
+    blob.writeInt32BE(histogram.get(bucket)!, i * ENTRY_BYTES + 2);
+  });
+  return blob;
+}
+
+/** Adds an encoded histogram's counts into `into` (merging is adding counts). */
+export function mergeEncodedHistogram(into: LatencyHistogram, blob: Uint8Array | null): LatencyHistogram {
+  if (!blob) return into;
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  for (let offset = 0; offset + ENTRY_BYTES <= blob.byteLength; offset += ENTRY_BYTES) {
+    addToHistogram(into, view.getUint16(offset), view.getInt32(offset + 2));
+  }
+  return into;
+}
+
+/** The encoded histogram with `count` added to one bucket (the writer's upsert calls this). */
+export function addToEncodedHistogram(blob: Uint8Array | null, bucket: number, count: number): Buffer {
+  const histogram = mergeEncodedHistogram(new Map(), blob);
+  addToHistogram(histogram, bucket, count);
+  return encodeHistogram(histogram);
+}

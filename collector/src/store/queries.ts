@@ -15,8 +15,8 @@ import type {
 import { GEN_AI, nsToMs } from '@runlens/schema';
 import { AttributeKeyReader } from './attribute-keys.ts';
 import { ContentReader } from './contents.ts';
-import { addToHistogram, histogramPercentile, type LatencyHistogram } from './latency-histogram.ts';
-import { MINUTE_MS } from './rollups.ts';
+import { addToHistogram, histogramPercentile, mergeEncodedHistogram, type LatencyHistogram } from './latency-histogram.ts';
+import { HOUR_MINUTES, MINUTE_MS } from './rollups.ts';
 import { RUN_COLUMNS, runFromRow, type RunRow } from './run-rows.ts';
 import { SPAN_COLUMNS, spanFromRow, type SpanRow } from './span-rows.ts';
 
@@ -24,20 +24,37 @@ export const DEFAULT_RUNS_LIMIT = 50;
 export const MAX_RUNS_LIMIT = 500;
 /** More buckets than this and the step is widened: no chart draws more points usefully. */
 export const MAX_METRICS_BUCKETS = 2000;
+/**
+ * A text search matching at least this many (content, run) pairs walks runs newest first; below
+ * it, fetching and sorting the few matching runs is cheaper (bench/README.md, query log).
+ */
+export const MANY_MATCHES = 1000;
+/** Sizes of the successive slices of newest runs a search with many matches looks through. */
+export const SEARCH_SLICES = [2048, 32768];
+
+interface Condition {
+  sql: string;
+  params: unknown[];
+}
 
 const NS_PER_MS = 1_000_000n;
 
 /** Rollup columns by MetricsQuery.groupBy. */
 const GROUP_COLUMNS: Record<string, string> = { version: 'version', model: 'model', agent: 'agent', service: 'service' };
+/** The columns rollup_minute and rollup_hour share. */
+const ROLLUP_COLUMNS = `minute, service, agent, version, model, runs, successes, escalations, tool_calls, tool_errors, input_tokens,
+  output_tokens, cost_usd, cost_known_runs, policy_violations`;
 
 export class StoreReader {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #contents: ContentReader;
   readonly #keys: AttributeKeyReader;
+  readonly #searchSlices: readonly number[];
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, options: { searchSlices?: readonly number[] } = {}) {
     this.#db = db;
+    this.#searchSlices = options.searchSlices ?? SEARCH_SLICES;
     this.#contents = new ContentReader(db);
     this.#keys = new AttributeKeyReader(db);
   }
@@ -54,15 +71,14 @@ export class StoreReader {
 
   listRuns(query: RunsQuery): RunsPage {
     const limit = Math.max(1, Math.min(MAX_RUNS_LIMIT, Math.trunc(query.limit ?? DEFAULT_RUNS_LIMIT)));
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.from !== undefined) {
-      where.push('start_ns >= ?');
-      params.push(msToNs(query.from));
-    }
-    if (query.to !== undefined) {
-      where.push('start_ns < ?');
-      params.push(msToNs(query.to));
+    // Conditions on start_ns (time range, cursor) bound a walk of runs_by_start; the others filter.
+    const time: Condition[] = [];
+    const filters: Condition[] = [];
+    if (query.from !== undefined) time.push({ sql: 'start_ns >= ?', params: [msToNs(query.from)] });
+    if (query.to !== undefined) time.push({ sql: 'start_ns < ?', params: [msToNs(query.to)] });
+    if (query.cursor !== undefined) {
+      const cursor = decodeCursor(query.cursor);
+      time.push({ sql: '(start_ns < ? OR (start_ns = ? AND trace_id < ?))', params: [cursor.startNs, cursor.startNs, cursor.traceId] });
     }
     const equals: [keyof RunsQuery, string][] = [
       ['service', 'service'],
@@ -73,34 +89,72 @@ export class StoreReader {
       ['session', 'session_id'],
     ];
     for (const [field, column] of equals) {
-      if (query[field] === undefined) continue;
-      where.push(`${column} = ?`);
-      params.push(query[field]);
+      if (query[field] !== undefined) filters.push({ sql: `${column} = ?`, params: [query[field]] });
     }
-    if (query.version !== undefined) {
-      where.push('? IN (prompt_version, policy_version, app_version, model)');
-      params.push(query.version);
-    }
+    if (query.version !== undefined) filters.push({ sql: '? IN (prompt_version, policy_version, app_version, model)', params: [query.version] });
+    let rows: RunRow[];
     if (query.q !== undefined && query.q.trim() !== '') {
       const match = ftsQuery(query.q);
       if (match === null) return { runs: [], nextCursor: null };
-      where.push(`id IN (SELECT run_id FROM content_refs WHERE content_id IN (SELECT rowid FROM content_fts WHERE content_fts MATCH ?))`);
-      params.push(match);
+      rows = this.#searchRuns(time, filters, match, limit + 1);
+    } else {
+      rows = this.#selectRuns([...time, ...filters], limit + 1);
     }
-    if (query.cursor !== undefined) {
-      const cursor = decodeCursor(query.cursor);
-      where.push('(start_ns < ? OR (start_ns = ? AND trace_id < ?))');
-      params.push(cursor.startNs, cursor.startNs, cursor.traceId);
-    }
-    const sql = `SELECT ${RUN_COLUMNS} FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY start_ns DESC, trace_id DESC LIMIT ?`;
-    const rows = this.#prepare(sql).all(...params, limit + 1) as RunRow[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       runs: page.map(runFromRow),
       nextCursor: rows.length > limit && last ? encodeCursor(last.start_ns, last.trace_id) : null,
     };
+  }
+
+  #selectRuns(conditions: Condition[], limit: number): RunRow[] {
+    const sql = `SELECT ${RUN_COLUMNS} FROM runs ${conditions.length > 0 ? `WHERE ${conditions.map((c) => c.sql).join(' AND ')}` : ''}
+      ORDER BY start_ns DESC, trace_id DESC LIMIT ?`;
+    return this.#prepare(sql).all(...conditions.flatMap((c) => c.params), limit) as RunRow[];
+  }
+
+  /**
+   * Runs whose texts match, newest first. Left to itself SQLite drives from the match list: it
+   * fetches every matching run and sorts them all (seconds for a word most runs contain). When
+   * many match, runs are taken instead in slices of the start index, newest first: a slice's run
+   * ids bound the content_refs lookups, and the walk stops once a page is full.
+   */
+  #searchRuns(time: Condition[], filters: Condition[], match: string, want: number): RunRow[] {
+    // The match list is read once (FTS5 prefix queries cost milliseconds each) and bound as JSON.
+    const contentIds = this.#prepare('SELECT rowid AS id FROM content_fts WHERE content_fts MATCH ?').all(match) as { id: bigint }[];
+    if (contentIds.length === 0) return [];
+    const idList = `[${contentIds.map((row) => row.id).join(',')}]`;
+    const matching = (bounds: string) => ({
+      sql: `id IN (SELECT run_id FROM content_refs WHERE content_id IN (SELECT value FROM json_each(?))${bounds})`,
+      params: [idList] as unknown[],
+    });
+    const refs = this.#prepare(
+      'SELECT count(*) AS n FROM (SELECT 1 FROM content_refs WHERE content_id IN (SELECT value FROM json_each(?)) LIMIT ?)',
+    ).get(idList, MANY_MATCHES) as { n: bigint };
+    if (Number(refs.n) < MANY_MATCHES) return this.#selectRuns([...time, ...filters, matching('')], want);
+
+    const rows: RunRow[] = [];
+    const bound = [...time];
+    const where = (conditions: Condition[]) => (conditions.length > 0 ? `WHERE ${conditions.map((c) => c.sql).join(' AND ')}` : '');
+    const paramsOf = (conditions: Condition[]) => conditions.flatMap((c) => c.params);
+    for (const size of this.#searchSlices) {
+      // The slice: the `size` newest runs left, plus any that share the oldest one's start.
+      const edge = this.#prepare(
+        `SELECT start_ns FROM runs INDEXED BY runs_by_start ${where(bound)} ORDER BY start_ns DESC, trace_id DESC LIMIT 1 OFFSET ?`,
+      ).get(...paramsOf(bound), size - 1) as { start_ns: bigint } | undefined;
+      if (edge === undefined) break;
+      const slice = [...bound, { sql: 'start_ns >= ?', params: [edge.start_ns] }];
+      const ids = this.#prepare(`SELECT min(id) AS lo, max(id) AS hi FROM runs INDEXED BY runs_by_start ${where(slice)}`).get(...paramsOf(slice)) as { lo: bigint; hi: bigint };
+      const inSlice = matching(' AND run_id BETWEEN ? AND ?');
+      inSlice.params.push(ids.lo, ids.hi);
+      rows.push(...this.#selectRuns([...slice, ...filters, inSlice], want - rows.length));
+      if (rows.length >= want) return rows;
+      bound.push({ sql: 'start_ns < ?', params: [edge.start_ns] });
+    }
+    // Matches are sparse among recent runs: the rest the plain way.
+    rows.push(...this.#selectRuns([...bound, ...filters, matching('')], want - rows.length));
+    return rows;
   }
 
   getTrace(traceId: string): TraceDetail | null {
@@ -126,7 +180,12 @@ export class StoreReader {
     return { run: runFromRow(row), spans };
   }
 
-  metrics(query: MetricsQuery): MetricsResponse {
+  /**
+   * Dashboard series from the rollups: the hourly ones when the step is whole hours (minute rows
+   * fill the partial hours at either end, so the answer is the same), the minute ones otherwise.
+   * `hourly: false` reads minute rows only (to compare the two).
+   */
+  metrics(query: MetricsQuery, options: { hourly?: boolean } = {}): MetricsResponse {
     const span = Math.max(0, query.to - query.from);
     // Whole minutes (the rollup grain), widened so a chart gets at most MAX_METRICS_BUCKETS points.
     let step = Math.max(MINUTE_MS, Math.ceil(query.step / MINUTE_MS) * MINUTE_MS);
@@ -134,31 +193,60 @@ export class StoreReader {
     const groupColumn = query.groupBy === undefined ? "''" : Object.hasOwn(GROUP_COLUMNS, query.groupBy) ? GROUP_COLUMNS[query.groupBy] : undefined;
     // The column name is spliced into SQL: only the four known ones get through.
     if (groupColumn === undefined) throw new RangeError(`groupBy must be one of ${Object.keys(GROUP_COLUMNS).join(', ')}`);
-    const where = ['minute >= ?', 'minute < ?'];
-    const params: unknown[] = [Math.floor(query.from / MINUTE_MS), Math.ceil(query.to / MINUTE_MS)];
+    const filters: string[] = [];
+    const filterParams: unknown[] = [];
     if (query.service !== undefined) {
-      where.push('service = ?');
-      params.push(query.service);
+      filters.push('AND service = ?');
+      filterParams.push(query.service);
     }
     if (query.agent !== undefined) {
-      where.push('agent = ?');
-      params.push(query.agent);
+      filters.push('AND agent = ?');
+      filterParams.push(query.agent);
     }
-    const sql = `SELECT (minute * ${MINUTE_MS} / ?) * ? AS t, ${groupColumn} AS grp, sum(runs) AS runs, sum(successes) AS successes,
+    const fromMinute = Math.floor(query.from / MINUTE_MS);
+    const toMinute = Math.max(fromMinute, Math.ceil(query.to / MINUTE_MS));
+    // Each branch reads one table over [from, to) minutes; the hourly table covers the whole hours
+    // inside the range (a step of whole hours puts each hour in one bucket), minute rows the edges.
+    const branches: { table: 'minute' | 'hour'; from: number; to: number }[] = [];
+    const firstHour = Math.ceil(fromMinute / HOUR_MINUTES) * HOUR_MINUTES;
+    const endHour = Math.floor(toMinute / HOUR_MINUTES) * HOUR_MINUTES;
+    if (options.hourly !== false && step % (HOUR_MINUTES * MINUTE_MS) === 0 && firstHour < endHour) {
+      branches.push({ table: 'minute', from: fromMinute, to: firstHour }, { table: 'hour', from: firstHour, to: endHour }, { table: 'minute', from: endHour, to: toMinute });
+    } else {
+      branches.push({ table: 'minute', from: fromMinute, to: toMinute });
+    }
+    const range = `minute >= ? AND minute < ? ${filters.join(' ')}`;
+    const rangeParams = (branch: { from: number; to: number }) => [branch.from, branch.to, ...filterParams];
+    const minuteBranches = branches.filter((branch) => branch.table === 'minute');
+    const hourBranch = branches.find((branch) => branch.table === 'hour');
+    const bucketOf = `(minute * ${MINUTE_MS} / ?) * ?`;
+
+    const sql = `SELECT ${bucketOf} AS t, ${groupColumn} AS grp, sum(runs) AS runs, sum(successes) AS successes,
         sum(escalations) AS escalations, sum(tool_calls) AS tool_calls, sum(tool_errors) AS tool_errors,
         sum(input_tokens) + sum(output_tokens) AS tokens, sum(cost_usd) AS cost, sum(cost_known_runs) AS cost_known,
         sum(policy_violations) AS violations
-      FROM rollup_minute WHERE ${where.join(' AND ')} GROUP BY t, grp ORDER BY grp, t`;
-    const latencySql = `SELECT (minute * ${MINUTE_MS} / ?) * ? AS t, ${groupColumn} AS grp, bucket, sum(runs) AS runs
-      FROM rollup_latency WHERE ${where.join(' AND ')} GROUP BY t, grp, bucket`;
+      FROM (${branches.map((branch) => `SELECT ${ROLLUP_COLUMNS} FROM rollup_${branch.table} WHERE ${range}`).join(' UNION ALL ')})
+      GROUP BY t, grp ORDER BY grp, t`;
+    const latencySql = `SELECT ${bucketOf} AS t, ${groupColumn} AS grp, bucket, sum(runs) AS runs
+      FROM (${minuteBranches.map(() => `SELECT minute, service, agent, version, model, bucket, runs FROM rollup_latency WHERE ${range}`).join(' UNION ALL ')}) GROUP BY t, grp, bucket`;
     // BigInt binds as an INTEGER, so the division truncates to the bucket start.
-    const rows = this.#prepare(sql).all(BigInt(step), BigInt(step), ...params) as RollupBucketRow[];
+    const stepParams = [BigInt(step), BigInt(step)];
+    const rows = this.#prepare(sql).all(...stepParams, ...branches.flatMap(rangeParams)) as RollupBucketRow[];
     const latencies = new Map<string, LatencyHistogram>();
-    for (const row of this.#prepare(latencySql).all(BigInt(step), BigInt(step), ...params) as { t: bigint; grp: string; bucket: bigint; runs: bigint }[]) {
-      const key = `${row.t}:${row.grp}`;
-      const histogram = latencies.get(key) ?? new Map<number, number>();
-      addToHistogram(histogram, Number(row.bucket), Number(row.runs));
-      latencies.set(key, histogram);
+    const histogramOf = (t: bigint, group: string) => {
+      const key = `${t}:${group}`;
+      let histogram = latencies.get(key);
+      if (!histogram) latencies.set(key, (histogram = new Map()));
+      return histogram;
+    };
+    for (const row of this.#prepare(latencySql).all(...stepParams, ...minuteBranches.flatMap(rangeParams)) as { t: bigint; grp: string; bucket: bigint; runs: bigint }[]) {
+      addToHistogram(histogramOf(row.t, row.grp), Number(row.bucket), Number(row.runs));
+    }
+    if (hourBranch) {
+      const hourLatencySql = `SELECT ${bucketOf} AS t, ${groupColumn} AS grp, latency FROM rollup_hour WHERE ${range}`;
+      for (const row of this.#prepare(hourLatencySql).all(...stepParams, ...rangeParams(hourBranch)) as { t: bigint; grp: string; latency: Buffer }[]) {
+        mergeEncodedHistogram(histogramOf(row.t, row.grp), row.latency);
+      }
     }
 
     // The first bucket holds the first minute asked for, even when `from` is not on a step.
@@ -248,12 +336,19 @@ function decodeCursor(cursor: string): { startNs: bigint; traceId: string } {
 }
 
 /**
- * Turns free text into an FTS5 query: every word must appear (as a word or a word's start).
- * Quoting each word keeps FTS5 operators and punctuation in the text from being parsed.
- * Null when the text has no word to search for.
+ * Turns free text into an FTS5 query: every term must appear (as a word or a word's start).
+ * Quoting each word keeps FTS5 operators and punctuation in the text from being parsed. Words
+ * joined by punctuation (an id like `A-y65qz`, `user's`) stay one phrase: split, a one-letter
+ * prefix like `"A"*` would match nearly every text. A lone one-letter word is dropped for the
+ * same reason, unless it is all there is. Null when the text has no word to search for.
  */
 export function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}_]+/gu);
-  if (!words) return null;
-  return words.map((word) => `"${word}"*`).join(' ');
+  const terms: string[][] = [];
+  for (const chunk of text.split(/\s+/u)) {
+    const words = chunk.match(/[\p{L}\p{N}_]+/gu);
+    if (words) terms.push(words);
+  }
+  if (terms.length === 0) return null;
+  const meaningful = terms.filter((words) => words.length > 1 || [...words[0]!].length > 1);
+  return (meaningful.length > 0 ? meaningful : terms).map((words) => `"${words.join(' ')}"*`).join(' ');
 }
