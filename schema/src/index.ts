@@ -123,3 +123,34 @@ export {
   replayToolCall,
   toolHints,
 } from './policy/index.ts';
+// Answers of the control-plane API (policy, approvals, drafts, release gate), shared by the
+// collector that sends them and the viewer that reads them.
+export type { ApprovalRecord, ApprovalStatus, ApprovalVoteRecord, DraftRecord, PolicyResponse, PolicyVersionInfo } from './api/policy.ts';
+export type {
+  GateMetric,
+  GateMetricName,
+  GateQuery,
+  GateReport,
+  GateSide,
+  GateThresholds,
+  MetricVerdict,
+  Verdict,
+  VersionKey,
+  VersionSelector,
+  VersionsSeen,
+} from './api/gate.ts';
+export { GATE_METRICS, VERSION_KEYS } from './api/gate.ts';
+export type {
+  AttackKind,
+  CheckLabel,
+  EvalCheckResult,
+  EvalVerdict,
+  ExperimentDetail,
+  ExperimentSummary,
+  Severity,
+  StoredCase,
+  StoredTrial,
+  Suite,
+  SuiteRates,
+} from './api/evals.ts';
+export { ATTACK_KINDS, SEVERITIES, SUITES } from './api/evals.ts';

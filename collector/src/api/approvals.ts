@@ -9,7 +9,7 @@ import { decide } from '@runlens/schema';
 import type { ApprovalRequirement } from '@runlens/schema';
 import { callerOf, checkServiceScope, ingestService } from '../policy/caller.ts';
 import type { ApprovalFiling, PolicyStore } from '../policy/store.ts';
-import type { ApprovalRecord, ApprovalStatus } from '../policy/types.ts';
+import type { ApprovalRecord, ApprovalStatus } from '@runlens/schema';
 import { principalName } from '../auth/principal.ts';
 import { optionalEnum, optionalInteger } from './params.ts';
 

@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { principalName } from '../auth/principal.ts';
 import { callerOf, checkServiceScope, ingestService } from '../policy/caller.ts';
 import type { PolicyStore } from '../policy/store.ts';
-import type { DraftRecord } from '../policy/types.ts';
+import type { DraftRecord } from '@runlens/schema';
 import { optionalInteger, optionalString } from './params.ts';
 
 const str = (value: unknown, max = 10_000): string | null => (typeof value === 'string' && value.length <= max ? value : null);

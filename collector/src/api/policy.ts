@@ -8,7 +8,7 @@ import type { PolicyRow } from '@runlens/schema';
 import { principalName, requireRole } from '../auth/principal.ts';
 import { callerOf, checkServiceScope, ingestService } from '../policy/caller.ts';
 import type { PolicyStore } from '../policy/store.ts';
-import type { PolicyResponse } from '../policy/types.ts';
+import type { PolicyResponse } from '@runlens/schema';
 import { optionalString } from './params.ts';
 
 export function policyRoutes(policies: PolicyStore): Hono {

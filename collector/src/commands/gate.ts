@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
-import type { GateQuery, GateReport } from '../gate/types.ts';
+import type { GateQuery, GateReport } from '@runlens/schema';
 import { formatGateReport } from '../gate/report.ts';
 import { GateParamError, gateSearchParams, parseSelector, parseSince, parseThresholds, THRESHOLD_PARAMS } from '../gate/params.ts';
 import { stringFlags, UsageError, type Command, type OptionSpec, type OptionValues } from './command.ts';

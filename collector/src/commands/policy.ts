@@ -15,7 +15,7 @@ import { PolicyStore } from '../policy/store.ts';
 import { stringFlags, UsageError, type Command, type OptionValues } from './command.ts';
 import { DB_OPTIONS } from './config-options.ts';
 import { callCollector, REMOTE_OPTIONS, remoteUrl } from './gate.ts';
-import type { PolicyVersionInfo } from '../policy/types.ts';
+import type { PolicyVersionInfo } from '@runlens/schema';
 
 async function withStore<T>(values: OptionValues, use: (store: Store) => Promise<T>): Promise<T> {
   const config = loadConfig({ flags: stringFlags(values), env: process.env });

@@ -2,6 +2,7 @@
 // baseline lookup and `runlens gate` read back. Writes go through the store's one writer
 // (`execute`, one transaction); reads through its read-only connection (`query`).
 
+import type { ExperimentDetail, ExperimentSummary, StoredCase, SuiteRates } from '@runlens/schema';
 import type { SqlStatement, Store } from '../store/store.ts';
 import type { CheckResult, Severity, Suite, AttackKind } from './types.ts';
 import { SEVERITIES, SUITES, ATTACK_KINDS, CHECK_TYPES } from './types.ts';
@@ -24,56 +25,7 @@ export interface ExperimentRecord {
   report: EvalReport;
 }
 
-export interface SuiteRates {
-  cases: number;
-  passed: number;
-  passRate: number | null;
-}
-
-/** One row of GET /api/evals. */
-export interface ExperimentSummary {
-  id: number;
-  name: string;
-  variant: Record<string, string>;
-  datasets: string[];
-  baseline: string | null;
-  verdict: EvalVerdict;
-  exitCode: number;
-  cases: number;
-  passed: number;
-  passRate: number | null;
-  suites: Record<Suite, SuiteRates>;
-  attackSuccessRate: number | null;
-  criticalFailed: number;
-  regressions: string[];
-  improvements: string[];
-  reasons: string[];
-  startedAt: number;
-  finishedAt: number;
-  createdBy: string;
-}
-
-export interface StoredTrial {
-  trial: number;
-  traceId: string | null;
-  passed: boolean;
-  checks: CheckResult[];
-}
-
-export interface StoredCase {
-  caseId: string;
-  dataset: string;
-  suite: Suite;
-  severity: Severity;
-  attack: AttackKind | null;
-  passed: boolean;
-  trials: StoredTrial[];
-}
-
-/** GET /api/evals/:experiment: the summary and every case. */
-export interface ExperimentDetail extends ExperimentSummary {
-  results: StoredCase[];
-}
+export type { ExperimentDetail, ExperimentSummary, StoredCase, StoredTrial, SuiteRates } from '@runlens/schema';
 
 interface ExperimentRow {
   id: number;

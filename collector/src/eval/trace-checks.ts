@@ -60,7 +60,7 @@ export interface TraceChecksOptions {
 
 export interface TraceCheckSummary {
   name: string;
-  type: CheckType;
+  type: string;
   severity: Severity;
   judged: number;
   failed: number;
@@ -115,7 +115,7 @@ export async function runTraceChecks(options: TraceChecksOptions): Promise<Trace
       ...(options.policy ? { policy: options.policy } : {}),
     });
     for (const result of results) {
-      const summary = summaries.get(result.name) ?? { name: result.name, type: result.type, severity: result.severity, judged: 0, failed: 0, errors: 0, failedRuns: [] };
+      const summary: TraceCheckSummary = summaries.get(result.name) ?? { name: result.name, type: result.type, severity: result.severity, judged: 0, failed: 0, errors: 0, failedRuns: [] };
       summary.judged++;
       if (result.label === 'fail') {
         summary.failed++;

@@ -1,22 +1,10 @@
 // The shapes of evaluations: datasets and their cases, check specifications, check results.
 // The dataset format is issue 9 "Datasets"; the check fields are issue 9 "Checks".
 
-import type { TraceDetail } from '@runlens/schema';
+import type { AttackKind, CheckLabel, EvalCheckResult, Severity, Suite, TraceDetail } from '@runlens/schema';
 
-export type Severity = 'critical' | 'major' | 'minor';
-export const SEVERITIES: readonly Severity[] = ['critical', 'major', 'minor'];
-
-export type Suite = 'golden' | 'adversarial';
-export const SUITES: readonly Suite[] = ['golden', 'adversarial'];
-
-export type AttackKind = 'direct_injection' | 'indirect_injection' | 'social_engineering' | 'jailbreak' | 'data_exfiltration';
-export const ATTACK_KINDS: readonly AttackKind[] = [
-  'direct_injection',
-  'indirect_injection',
-  'social_engineering',
-  'jailbreak',
-  'data_exfiltration',
-];
+export type { AttackKind, CheckLabel, Severity, Suite } from '@runlens/schema';
+export { ATTACK_KINDS, SEVERITIES, SUITES } from '@runlens/schema';
 
 export type LeakKind = 'secret' | 'email' | 'phone' | 'card';
 export const LEAK_KINDS: readonly LeakKind[] = ['secret', 'email', 'phone', 'card'];
@@ -235,17 +223,6 @@ export interface CheckContext {
   policy?: PolicyReplay;
 }
 
-export type CheckLabel = 'pass' | 'fail' | 'error';
 
-export interface CheckResult {
-  name: string;
-  type: CheckType;
-  passed: boolean;
-  /** 0–1: the share of the check's items that held (1 or 0 for yes/no checks). */
-  score: number;
-  label: CheckLabel;
-  explanation: string;
-  severity: Severity;
-  /** The span the result belongs on: the offending tool span, else the root span. */
-  spanId: string | null;
-}
+/** A check's result, as stored and sent by the API (`type` is one of CheckType). */
+export type CheckResult = EvalCheckResult;

@@ -55,7 +55,9 @@ export interface GateOptions {
   configurationErrors?: string[];
 }
 
-export type EvalVerdict = 'pass' | 'regression' | 'critical' | 'inconclusive' | 'error';
+import type { EvalVerdict } from '@runlens/schema';
+
+export type { EvalVerdict };
 export type ExitCode = 0 | 1 | 2 | 3;
 
 export const EXIT_CODES: Record<EvalVerdict, ExitCode> = { pass: 0, regression: 1, critical: 2, inconclusive: 3, error: 3 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareSides, DEFAULT_THRESHOLDS } from './compare.ts';
 import { GateParamError, parseGateParams, parseThresholds } from './params.ts';
 import type { SideSamples } from './samples.ts';
-import type { GateQuery } from './types.ts';
+import type { GateQuery } from '@runlens/schema';
 
 const QUERY: GateQuery = {
   baseline: { key: 'prompt', value: 'v1' },

@@ -2,7 +2,7 @@
 // ../stats, then the worst verdict decides. Pure: samples in, report out.
 import { compareDistributions, compareRates, worstVerdict, type DistributionComparison, type RateComparison, type Verdict } from '../stats/index.ts';
 import type { SideSamples } from './samples.ts';
-import type { GateMetric, GateMetricName, GateQuery, GateReport, GateThresholds, VersionSelector } from './types.ts';
+import type { GateMetric, GateMetricName, GateQuery, GateReport, GateThresholds, VersionSelector } from '@runlens/schema';
 
 export const DEFAULT_THRESHOLDS: GateThresholds = {
   minRuns: 20,

@@ -1,7 +1,7 @@
 // Reads a gate request from named string values: the query of GET /api/gate and the flags of
 // `runlens gate` share these names (camelCase in the query, kebab-case as flags).
 import { DEFAULT_THRESHOLDS } from './compare.ts';
-import { VERSION_KEYS, type GateQuery, type GateThresholds, type VersionKey, type VersionSelector } from './types.ts';
+import { VERSION_KEYS, type GateQuery, type GateThresholds, type VersionKey, type VersionSelector } from '@runlens/schema';
 
 /** A value the caller got wrong; `param` is its name as the caller wrote it. */
 export class GateParamError extends RangeError {

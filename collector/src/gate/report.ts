@@ -1,6 +1,6 @@
 // The gate's report as text for a terminal or a CI log: a table of metrics, then the verdict
 // with one line per regression saying which metric and by how much.
-import type { GateMetric, GateReport } from './types.ts';
+import type { GateMetric, GateReport } from '@runlens/schema';
 
 function formatValue(m: GateMetric, value: number | null): string {
   if (value === null) return '—';

@@ -1,7 +1,7 @@
 // Reads what the gate compares from the runs table: one aggregate row and the per-run duration
 // and cost of each side. Only finished runs count. Works on any read connection: the store's
 // (the collector serving /api/gate) or a read-only file (`runlens gate --db`).
-import { VERSION_KEYS, type GateQuery, type VersionKey, type VersionSelector, type VersionsSeen } from './types.ts';
+import { VERSION_KEYS, type GateQuery, type VersionKey, type VersionSelector, type VersionsSeen } from '@runlens/schema';
 
 /** A read-only query: rows as objects. `Store.query` and better-sqlite3 both provide it. */
 export type ReadQuery = <T>(sql: string, params?: unknown[]) => T[];

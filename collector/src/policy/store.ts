@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { collectApprovals, loadPolicyObject } from '@runlens/schema';
 import type { ApprovalRequirement, ApprovalVote, Policy } from '@runlens/schema';
 import type { Store } from '../store/store.ts';
-import type { ApprovalRecord, ApprovalStatus, ApprovalVoteRecord, DraftRecord, PolicyVersionInfo } from './types.ts';
+import type { ApprovalRecord, ApprovalStatus, ApprovalVoteRecord, DraftRecord, PolicyVersionInfo } from '@runlens/schema';
 
 interface PolicyRowDb {
   id: number;

@@ -1,12 +1,8 @@
 // The verdict vocabulary shared by the release gate (`runlens gate`) and `runlens eval`.
 
-/**
- * `pass`: the candidate is not worse (or only within the allowed tolerance).
- * `regression`: the candidate is worse and the test says it is not noise.
- * `inconclusive`: worse but indistinguishable from noise, or too few runs to tell. Never a pass:
- * a gate that cannot tell must say so instead of letting the release through.
- */
-export type Verdict = 'pass' | 'regression' | 'inconclusive';
+import type { Verdict } from '@runlens/schema';
+
+export type { Verdict };
 
 const SEVERITY_OF: Record<Verdict, number> = { pass: 0, inconclusive: 1, regression: 2 };
 

@@ -1,5 +1,22 @@
 // The viewer's only way to the collector: the read API of design.md ("HTTP API"), same origin.
-import type { ApprovalRequirement, MetricsQuery, MetricsResponse, Policy, PolicyRow, Run, RunsPage, RunsQuery, RunStreamEvent, Span, TraceDetail } from '@runlens/schema';
+import type {
+  ApprovalRecord,
+  ApprovalStatus,
+  DraftRecord,
+  ExperimentDetail,
+  ExperimentSummary,
+  GateReport,
+  MetricsQuery,
+  MetricsResponse,
+  PolicyResponse,
+  Run,
+  RunsPage,
+  RunsQuery,
+  RunStreamEvent,
+  Span,
+  TraceDetail,
+  VersionsSeen,
+} from '@runlens/schema';
 import { authFetch, streamUrl } from './auth.ts';
 
 export class ApiError extends Error {
@@ -84,61 +101,9 @@ export function subscribeRuns(onRun: (run: Run) => void, onState?: (connected: b
   return () => source.close();
 }
 
-// ---- tool policy (issue 10): the shapes of collector/src/policy/types.ts, as the API sends them.
+// ---- tool policy (issue 10): the answers' shapes live in @runlens/schema, shared with the collector.
 
-export interface PolicyVersionInfo {
-  id: number;
-  version: string;
-  fileName: string | null;
-  appliedAt: number;
-  appliedBy: string;
-}
-
-export interface PolicyResponse {
-  id: number | null;
-  policy: Policy | null;
-  appliedAt: number | null;
-  appliedBy: string | null;
-  identities: Record<string, PolicyRow[]>;
-  versions: PolicyVersionInfo[];
-}
-
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
-
-export interface ApprovalRecord {
-  id: string;
-  service: string;
-  tool: string;
-  arguments: unknown;
-  traceId: string | null;
-  spanId: string | null;
-  runName: string | null;
-  initiatingUser: string | null;
-  rule: string;
-  reason: string;
-  policyVersion: string | null;
-  requirement: ApprovalRequirement;
-  requestedAt: number;
-  expiresAt: number | null;
-  status: ApprovalStatus;
-  statusReason: string | null;
-  decidedAt: number | null;
-  votes: Array<{ approver: string; decision: 'approve' | 'reject'; comment: string | null; at: number; counted: boolean; role: string | null; reason: string }>;
-}
-
-export interface DraftRecord {
-  id: string;
-  service: string;
-  tool: string;
-  arguments: unknown;
-  traceId: string | null;
-  spanId: string | null;
-  runName: string | null;
-  rule: string | null;
-  reason: string | null;
-  draftTool: string | null;
-  createdAt: number;
-}
+export type { ApprovalRecord, ApprovalStatus, DraftRecord, PolicyResponse, PolicyVersionInfo } from '@runlens/schema';
 
 export function fetchPolicy(signal?: AbortSignal): Promise<PolicyResponse> {
   return getJson('/api/policy', signal);
@@ -168,39 +133,7 @@ export async function decideApproval(id: string, body: { decision: 'approve' | '
 // Shapes mirror collector/src/gate/types.ts, collector/src/alerts/evaluator.ts and
 // collector/src/autonomy/store.ts (the viewer reaches the collector over HTTP only).
 
-export type VersionKey = 'prompt' | 'policy' | 'app' | 'model';
-export type GateVerdict = 'pass' | 'regression' | 'inconclusive';
-
-export interface GateMetric {
-  metric: string;
-  label: string;
-  better: 'higher' | 'lower';
-  unit: 'rate' | 'ms' | 'usd';
-  baseline: number | null;
-  candidate: number | null;
-  difference: number | null;
-  relativeChange: number | null;
-  pValue: number | null;
-  baselineSamples: number;
-  candidateSamples: number;
-  verdict: GateVerdict | 'not-measured';
-  reason: string;
-}
-
-export interface GateReport {
-  baseline: { selector: string; runs: number };
-  candidate: { selector: string; runs: number };
-  from: number;
-  to: number;
-  service: string | null;
-  verdict: GateVerdict;
-  exitCode: 0 | 1 | 3;
-  metrics: GateMetric[];
-  regressions: string[];
-  evaluations: 'compared' | 'none';
-}
-
-export type VersionsSeen = Record<VersionKey, { value: string; runs: number }[]>;
+export type { GateMetric, GateReport, Verdict as GateVerdict, VersionKey, VersionsSeen } from '@runlens/schema';
 
 export function fetchGate(query: { baseline: string; candidate: string; since: string; service?: string }, signal?: AbortSignal): Promise<GateReport> {
   return getJson(`/api/gate${queryString(query)}`, signal);
@@ -279,69 +212,23 @@ export async function setAutonomy(service: string, level: AutonomyLevel, reason:
   return answer;
 }
 
-// ---- evaluations (issue 9): the shapes of collector/src/eval/experiments.ts, as the API sends them.
+// ---- evaluations (issue 9): the answers' shapes live in @runlens/schema, shared with the collector.
 
-export type EvalVerdict = 'pass' | 'regression' | 'critical' | 'inconclusive' | 'error';
+export type {
+  EvalCheckResult,
+  EvalVerdict,
+  ExperimentDetail as EvalExperimentDetail,
+  ExperimentSummary as EvalExperimentSummary,
+  StoredCase as EvalCaseResult,
+  SuiteRates as EvalSuiteRates,
+} from '@runlens/schema';
 
-export interface EvalSuiteRates {
-  cases: number;
-  passed: number;
-  passRate: number | null;
-}
-
-export interface EvalExperimentSummary {
-  id: number;
-  name: string;
-  variant: Record<string, string>;
-  datasets: string[];
-  baseline: string | null;
-  verdict: EvalVerdict;
-  exitCode: number;
-  cases: number;
-  passed: number;
-  passRate: number | null;
-  suites: Record<'golden' | 'adversarial', EvalSuiteRates>;
-  attackSuccessRate: number | null;
-  criticalFailed: number;
-  regressions: string[];
-  improvements: string[];
-  reasons: string[];
-  startedAt: number;
-  finishedAt: number;
-  createdBy: string;
-}
-
-export interface EvalCheckResult {
-  name: string;
-  type: string;
-  passed: boolean;
-  score: number;
-  label: 'pass' | 'fail' | 'error';
-  explanation: string;
-  severity: 'critical' | 'major' | 'minor';
-  spanId: string | null;
-}
-
-export interface EvalCaseResult {
-  caseId: string;
-  dataset: string;
-  suite: 'golden' | 'adversarial';
-  severity: 'critical' | 'major' | 'minor';
-  attack: string | null;
-  passed: boolean;
-  trials: { trial: number; traceId: string | null; passed: boolean; checks: EvalCheckResult[] }[];
-}
-
-export interface EvalExperimentDetail extends EvalExperimentSummary {
-  results: EvalCaseResult[];
-}
-
-export function fetchEvals(signal?: AbortSignal): Promise<{ experiments: EvalExperimentSummary[] }> {
+export function fetchEvals(signal?: AbortSignal): Promise<{ experiments: ExperimentSummary[] }> {
   return getJson('/api/evals', signal);
 }
 
 /** The newest experiment of that name (or one by id). */
-export function fetchEval(experiment: string, signal?: AbortSignal): Promise<EvalExperimentDetail> {
+export function fetchEval(experiment: string, signal?: AbortSignal): Promise<ExperimentDetail> {
   return getJson(`/api/evals/${encodeURIComponent(experiment)}`, signal);
 }
 

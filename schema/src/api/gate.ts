@@ -1,6 +1,14 @@
 // What the release gate compares and what it answers. The HTTP API (`GET /api/gate`), the
 // `runlens gate` command and the viewer's compare panel all speak this shape.
-import type { Verdict } from '../stats/index.ts';
+
+/**
+ * The verdict vocabulary shared by the release gate (`runlens gate`) and `runlens eval`.
+ * `pass`: the candidate is not worse (or only within the allowed tolerance).
+ * `regression`: the candidate is worse and the test says it is not noise.
+ * `inconclusive`: worse but indistinguishable from noise, or too few runs to tell. Never a pass:
+ * a gate that cannot tell must say so instead of letting the release through.
+ */
+export type Verdict = 'pass' | 'regression' | 'inconclusive';
 
 /** The version dimensions a run carries (design.md "Canonical model"). */
 export const VERSION_KEYS = ['prompt', 'policy', 'app', 'model'] as const;

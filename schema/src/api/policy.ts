@@ -1,5 +1,5 @@
 // What the policy, approvals and drafts API answers (JSON, camelCase, times in epoch ms).
-import type { ApprovalRequirement, Policy, PolicyRow } from '@runlens/schema';
+import type { ApprovalRequirement, Policy, PolicyRow } from '../policy/index.ts';
 
 export interface PolicyVersionInfo {
   id: number;
