@@ -154,3 +154,5 @@ export type {
   SuiteRates,
 } from './api/evals.ts';
 export { ATTACK_KINDS, SEVERITIES, SUITES } from './api/evals.ts';
+export type { Alert, AlertMetric, AlertRule, AlertState, AutonomyChange, AutonomyState } from './api/controls.ts';
+export { ALERT_METRICS } from './api/controls.ts';

@@ -1,7 +1,7 @@
 // Evaluates the alert rules every `intervalMs` from the dashboard rollups (store.metrics), keeps
 // each alert's state in the `alerts` table, and tells the webhook when one fires or resolves.
 // A notification the webhook did not take (down, non-2xx) is sent again at the next evaluation.
-import type { MetricsQuery, MetricsResponse } from '@runlens/schema';
+import type { Alert, AlertState, MetricsQuery, MetricsResponse } from '@runlens/schema';
 import type { ControlStore } from '../autonomy/store.ts';
 import type { AlertRule, AlertsConfig } from './rules.ts';
 import { postWebhook, type AlertNotification } from './webhook.ts';
@@ -12,28 +12,7 @@ export interface AlertsStore extends ControlStore {
   metrics(query: MetricsQuery): MetricsResponse;
 }
 
-export type AlertState = 'firing' | 'resolved';
-
-/** One alert: a rule, for one group when the rule is grouped. What GET /api/alerts lists. */
-export interface Alert {
-  rule: string;
-  /** The group's value (a service, a version label…); null for an ungrouped rule. */
-  group: string | null;
-  metric: AlertRule['metric'];
-  comparison: AlertRule['comparison'];
-  threshold: number;
-  windowMs: number;
-  state: AlertState;
-  /** The last value computed; null when the window had too few runs. */
-  value: number | null;
-  /** Epoch ms the current state began. */
-  since: number;
-  evaluatedAt: number;
-  /** Whether the webhook acknowledged the notification of the current state; null with no webhook configured. */
-  notified: boolean | null;
-  dashboardUrl: string;
-  summary: string;
-}
+export type { Alert, AlertState } from '@runlens/schema';
 
 interface AlertRow {
   rule: string;

@@ -11,40 +11,10 @@
 //       { "metric": "escalationRate", "above": 0.1, "window": "15m" }
 //     ]
 //   }
-import { METRICS_GROUP_BY, type MetricsGroupBy, type MetricsPoint } from '@runlens/schema';
+import { ALERT_METRICS, METRICS_GROUP_BY, type AlertMetric, type AlertRule, type MetricsGroupBy, type MetricsPoint } from '@runlens/schema';
 
-/** The fields of a dashboard point a rule can watch. */
-export const ALERT_METRICS = [
-  'runs',
-  'successRate',
-  'toolErrorRate',
-  'escalationRate',
-  'p50Ms',
-  'p95Ms',
-  'p99Ms',
-  'tokensPerRun',
-  'costPerRun',
-  'costPerSuccess',
-  'violationsPerRun',
-] as const satisfies readonly (keyof MetricsPoint)[];
-export type AlertMetric = (typeof ALERT_METRICS)[number];
-
-export interface AlertRule {
-  /** Unique; names the alert in notifications and in the viewer. */
-  name: string;
-  metric: AlertMetric;
-  /** Fires while the value is above (or below) the threshold. */
-  comparison: 'above' | 'below';
-  threshold: number;
-  /** The value is computed over runs started in the last `windowMs`. */
-  windowMs: number;
-  /** One alert per group (per service, version…) instead of one over everything. */
-  groupBy?: MetricsGroupBy;
-  service?: string;
-  agent?: string;
-  /** Fewer finished runs than this in the window → no judgement (the alert does not fire). */
-  minRuns: number;
-}
+export { ALERT_METRICS } from '@runlens/schema';
+export type { AlertMetric, AlertRule } from '@runlens/schema';
 
 export interface AlertsConfig {
   rules: AlertRule[];

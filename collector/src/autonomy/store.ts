@@ -1,6 +1,7 @@
 // Autonomy levels in the database. Reads go through a read connection; a change is one
 // transaction on the store's single writer: the new level, its entry in `autonomy_changes`, and
 // a row in the access log (`access_log`, action `autonomy.set`), committed together.
+import type { AutonomyChange, AutonomyState } from '@runlens/schema';
 import { DEFAULT_AUTONOMY, type Autonomy } from './levels.ts';
 
 /** The two store operations the control plane needs (Store has both). */
@@ -9,25 +10,7 @@ export interface ControlStore {
   query<T>(sql: string, params?: unknown[]): T[];
 }
 
-export interface AutonomyState {
-  service: string;
-  level: Autonomy;
-  reason: string | null;
-  /** Who set it; null when nobody has (the default level). */
-  changedBy: string | null;
-  /** Epoch ms; null when never changed. */
-  changedAt: number | null;
-}
-
-export interface AutonomyChange {
-  service: string;
-  previousLevel: Autonomy;
-  level: Autonomy;
-  reason: string | null;
-  changedBy: string;
-  changedAt: number;
-  source: string;
-}
+export type { AutonomyChange, AutonomyState } from '@runlens/schema';
 
 interface AutonomyRow {
   service: string;

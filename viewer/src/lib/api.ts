@@ -2,6 +2,11 @@
 import type {
   ApprovalRecord,
   ApprovalStatus,
+  Alert,
+  AlertRule,
+  Autonomy,
+  AutonomyChange,
+  AutonomyState,
   DraftRecord,
   ExperimentDetail,
   ExperimentSummary,
@@ -143,65 +148,18 @@ export function fetchVersionsSeen(query: { since: string; service?: string }, si
   return getJson(`/api/gate/versions${queryString(query)}`, signal);
 }
 
-export interface AlertRecord {
-  rule: string;
-  group: string | null;
-  metric: string;
-  comparison: 'above' | 'below';
-  threshold: number;
-  windowMs: number;
-  state: 'firing' | 'resolved';
-  value: number | null;
-  since: number;
-  evaluatedAt: number;
-  /** null when no webhook is configured. */
-  notified: boolean | null;
-  dashboardUrl: string;
-  summary: string;
-}
+export type { Alert as AlertRecord, AlertRule as AlertRuleRecord, Autonomy as AutonomyLevel, AutonomyChange, AutonomyState } from '@runlens/schema';
 
-export interface AlertRuleRecord {
-  name: string;
-  metric: string;
-  comparison: 'above' | 'below';
-  threshold: number;
-  windowMs: number;
-  groupBy?: string;
-  service?: string;
-  agent?: string;
-  minRuns: number;
-}
-
-export function fetchAlerts(signal?: AbortSignal): Promise<{ firing: number; alerts: AlertRecord[]; rules: AlertRuleRecord[] }> {
+export function fetchAlerts(signal?: AbortSignal): Promise<{ firing: number; alerts: Alert[]; rules: AlertRule[] }> {
   return getJson('/api/alerts', signal);
 }
 
-export type AutonomyLevel = 'full' | 'write' | 'draft-only' | 'read-only' | 'off';
-
-export interface AutonomyState {
-  service: string;
-  level: AutonomyLevel;
-  reason: string | null;
-  changedBy: string | null;
-  changedAt: number | null;
-}
-
-export interface AutonomyChange {
-  service: string;
-  previousLevel: AutonomyLevel;
-  level: AutonomyLevel;
-  reason: string | null;
-  changedBy: string;
-  changedAt: number;
-  source: string;
-}
-
-export function fetchAutonomy(signal?: AbortSignal): Promise<{ levels: AutonomyLevel[]; services: AutonomyState[]; changes: AutonomyChange[] }> {
+export function fetchAutonomy(signal?: AbortSignal): Promise<{ levels: Autonomy[]; services: AutonomyState[]; changes: AutonomyChange[] }> {
   return getJson('/api/autonomy', signal);
 }
 
 /** Sets a service's level (admins only: the collector answers 403 otherwise, and the message says so). */
-export async function setAutonomy(service: string, level: AutonomyLevel, reason: string): Promise<AutonomyState> {
+export async function setAutonomy(service: string, level: Autonomy, reason: string): Promise<AutonomyState> {
   const response = await authFetch(`/api/autonomy/${encodeURIComponent(service)}`, {
     method: 'PUT',
     headers: { accept: 'application/json', 'content-type': 'application/json' },
