@@ -13,7 +13,6 @@ export type {
   MetricsSeries,
   Run,
   RunOutcome,
-  RunStreamEvent,
   RunVersions,
   RunsPage,
   RunsQuery,

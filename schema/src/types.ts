@@ -151,12 +151,6 @@ export interface MetricsResponse {
   series: MetricsSeries[];
 }
 
-/** One message of the `/api/stream` server-sent event stream (event name `run`). */
-export interface RunStreamEvent {
-  type: 'run';
-  run: Run;
-}
-
 export interface HealthResponse {
   status: 'ok';
   db: string;

@@ -17,7 +17,6 @@ import type {
   Run,
   RunsPage,
   RunsQuery,
-  RunStreamEvent,
   Span,
   TraceDetail,
   VersionsSeen,
@@ -92,9 +91,8 @@ export function subscribeRuns(onRun: (run: Run) => void, onState?: (connected: b
   const source = new EventSource(streamUrl('/api/stream'));
   const handle = (event: MessageEvent<string>) => {
     try {
-      const data = JSON.parse(event.data) as Run | RunStreamEvent;
-      // Accept both the bare run and the `{ type: 'run', run }` envelope.
-      const run = 'run' in data && typeof data.run === 'object' ? data.run : (data as Run);
+      // Each `run` event's data is the Run itself (design.md, "HTTP API").
+      const run = JSON.parse(event.data) as Run;
       if (run && typeof run.traceId === 'string') onRun(run);
     } catch {
       // a malformed message is skipped; the next one may be fine
