@@ -166,7 +166,7 @@ export class AgentRun {
     for (const [key, value] of Object.entries(options.attributes ?? {})) if (value !== undefined) attributes[key] = value;
     const span = runtime.tracer.startSpan(
       `${GEN_AI_OPERATIONS.invokeAgent} ${name}`,
-      { kind: SpanKind.INTERNAL, attributes, startTime: runtime.clock?.now() },
+      { kind: SpanKind.INTERNAL, attributes, startTime: spanClock(runtime).now() },
       parentContext,
     );
     const ledger = new BudgetLedger(budgets, parent ? parent.#ledger : null, now(runtime));
@@ -227,7 +227,7 @@ export class AgentRun {
     if (request.maxTokens !== undefined) attributes[GEN_AI.requestMaxTokens] = request.maxTokens;
     const span = runtime.tracer.startSpan(
       `${operation} ${request.model}`,
-      { kind: SpanKind.CLIENT, attributes, startTime: runtime.clock?.now() },
+      { kind: SpanKind.CLIENT, attributes, startTime: spanClock(runtime).now() },
       context.active(),
     );
     this.#llmCalls++;
@@ -302,7 +302,7 @@ export class AgentRun {
     if (options.callId !== undefined) attributes[GEN_AI.toolCallId] = options.callId;
     const span = runtime.tracer.startSpan(
       `${GEN_AI_OPERATIONS.executeTool} ${name}`,
-      { kind: SpanKind.INTERNAL, attributes, startTime: runtime.clock?.now() },
+      { kind: SpanKind.INTERNAL, attributes, startTime: spanClock(runtime).now() },
       context.active(),
     );
     setContent(span, GEN_AI.toolCallArguments, args, runtime.content);
@@ -430,8 +430,19 @@ function now(runtime: RunRuntime): number {
   return runtime.clock ? runtime.clock.now() : Date.now();
 }
 
+/**
+ * Epoch milliseconds with sub-millisecond precision. OpenTelemetry stamps a span's start with
+ * Date.now() (whole milliseconds), which ties sibling spans started in the same millisecond and
+ * loses their order; every span is started and ended on this clock instead.
+ */
+const PRECISE_CLOCK: Clock = { now: () => performance.timeOrigin + performance.now() };
+
+function spanClock(runtime: RunRuntime): Clock {
+  return runtime.clock ?? PRECISE_CLOCK;
+}
+
 function endSpan(span: Span, runtime: RunRuntime): void {
-  span.end(runtime.clock?.now());
+  span.end(spanClock(runtime).now());
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
