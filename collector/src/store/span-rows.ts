@@ -247,31 +247,29 @@ function numberOrNull(value: bigint | number | null): number | null {
   return value === null ? null : Number(value);
 }
 
-/** A full stored span row, as the query side reads it (with safeIntegers). */
-export interface SpanRow extends RunInputRow {
-  otlp_kind: bigint;
+/** A span without its contents (inputs, outputs, attributes): `GET /api/runs/:traceId?contents=false`. */
+export type SpanSummary = Omit<Span, 'input' | 'output' | 'attributes'>;
+
+/** The columns of a span row without its contents (events are inline and small). */
+export interface SpanSummaryRow extends RunInputRow {
   provider: string | null;
   finish_reason: string | null;
-  payload: string | null;
-  attributes: string;
   events: string | null;
 }
 
-export const SPAN_COLUMNS = `${RUN_INPUT_COLUMNS}, otlp_kind, provider, finish_reason, payload, attributes, events`;
+export const SPAN_SUMMARY_COLUMNS = `${RUN_INPUT_COLUMNS}, provider, finish_reason, events`;
 
-/** Rebuilds the API's Span from its row, reading its texts back from `contents`. */
-export function spanFromRow(traceId: string, row: SpanRow, contents: ContentReader, keys: AttributeKeyReader): Span {
-  const attributes: Attributes = {};
-  for (const [id, value] of Object.entries(JSON.parse(row.attributes) as Attributes)) attributes[keys.keyOf(Number(id))] = value;
-  const refs = row.payload === null ? {} : (JSON.parse(row.payload) as PayloadRefs);
-  for (const [id, ref] of Object.entries(refs.attrs ?? {})) {
-    const text = contents.textOf(ref);
-    if (text !== null) attributes[keys.keyOf(Number(id))] = text;
-  }
-  for (const [id, ref] of Object.entries(refs.attrValues ?? {})) {
-    const text = contents.textOf(ref);
-    if (text !== null) attributes[keys.keyOf(Number(id))] = JSON.parse(text) as Attributes[string];
-  }
+/** A full stored span row, as the query side reads it (with safeIntegers). */
+export interface SpanRow extends SpanSummaryRow {
+  otlp_kind: bigint;
+  payload: string | null;
+  attributes: string;
+}
+
+export const SPAN_COLUMNS = `${SPAN_SUMMARY_COLUMNS}, otlp_kind, payload, attributes`;
+
+/** Rebuilds a span's columns from its row, without reading any content back. */
+export function spanSummaryFromRow(traceId: string, row: SpanSummaryRow): SpanSummary {
   return {
     traceId,
     spanId: row.span_id,
@@ -288,14 +286,32 @@ export function spanFromRow(traceId: string, row: SpanRow, contents: ContentRead
     inputTokens: numberOrNull(row.input_tokens),
     outputTokens: numberOrNull(row.output_tokens),
     cachedTokens: numberOrNull(row.cached_tokens),
-    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+    costUsd: numberOrNull(row.cost_usd),
     toolName: row.tool_name,
-    input: readPayload(refs.in, refs.inText === 1, contents),
-    output: readPayload(refs.out, refs.outText === 1, contents),
     finishReason: row.finish_reason,
     errorType: row.error_type,
-    attributes,
     events: row.events === null ? [] : (JSON.parse(row.events) as SpanEvent[]),
+  };
+}
+
+/** Rebuilds the API's Span from its row, reading its texts back from `contents`. */
+export function spanFromRow(traceId: string, row: SpanRow, contents: ContentReader, keys: AttributeKeyReader): Span {
+  const attributes: Attributes = {};
+  for (const [id, value] of Object.entries(JSON.parse(row.attributes) as Attributes)) attributes[keys.keyOf(Number(id))] = value;
+  const refs = row.payload === null ? {} : (JSON.parse(row.payload) as PayloadRefs);
+  for (const [id, ref] of Object.entries(refs.attrs ?? {})) {
+    const text = contents.textOf(ref);
+    if (text !== null) attributes[keys.keyOf(Number(id))] = text;
+  }
+  for (const [id, ref] of Object.entries(refs.attrValues ?? {})) {
+    const text = contents.textOf(ref);
+    if (text !== null) attributes[keys.keyOf(Number(id))] = JSON.parse(text) as Attributes[string];
+  }
+  return {
+    ...spanSummaryFromRow(traceId, row),
+    input: readPayload(refs.in, refs.inText === 1, contents),
+    output: readPayload(refs.out, refs.outText === 1, contents),
+    attributes,
   };
 }
 
