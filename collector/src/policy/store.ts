@@ -72,22 +72,11 @@ const parseJson = (text: string | null): unknown => {
   }
 };
 
-/** What an agent files: the call and the engine's requirement for it. */
-export interface ApprovalFiling {
-  service: string;
-  tool: string;
-  arguments: unknown;
-  traceId: string | null;
-  spanId: string | null;
-  runName: string | null;
-  initiatingUser: string | null;
-  rule: string;
-  reason: string;
-  policyVersion: string | null;
-  requirement: ApprovalRequirement;
+/** What an agent files: the call and the engine's requirement for it (the record minus what the collector adds). */
+export type ApprovalFiling = Omit<ApprovalRecord, 'id' | 'requestedAt' | 'expiresAt' | 'status' | 'statusReason' | 'decidedAt' | 'filedBy' | 'votes'> & {
   /** How long the agent waits (its approvalTimeoutMs): after that the request closes as expired. */
   waitMs?: number | null;
-}
+};
 
 export type DraftFiling = Omit<DraftRecord, 'createdAt' | 'filedBy' | 'id'> & { id?: string };
 
