@@ -50,7 +50,7 @@ export function createApp({ store, config, shutdown, heartbeatMs, security = cre
     maxQueuedSpans: config.maxQueuedSpans ?? DEFAULT_CONFIG.maxQueuedSpans,
     maxBytesInFlight: config.maxIngestBytesInFlight ?? DEFAULT_CONFIG.maxIngestBytesInFlight,
   });
-  app.route('/', otlpRoutes({ store: security.ingestStore(store), normalise, maxBodyBytes: config.maxBodyBytes, admission }));
+  app.route('/', otlpRoutes({ store, normalise, maxBodyBytes: config.maxBodyBytes, admission }));
   app.route('/api/access-log', accessLogRoutes(security.accessLog));
   app.route('/api/admin', adminRoutes(store));
   app.route('/api/runs', runsRoutes(store));

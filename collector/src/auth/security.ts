@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import { compileRedactionRules, type RedactionConfig } from '@runlens/schema';
 import { AccessLog } from '../access-log/access-log.ts';
 import type { CollectorConfig } from '../config.ts';
-import { StoreUnavailableError, type Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { Credentials } from './credentials.ts';
 import { guardNormalise, type Normalise } from './ingest-guard.ts';
 import { authMiddleware } from './middleware.ts';
@@ -27,8 +27,6 @@ export interface Security {
   accessLog: AccessLog;
   middleware: MiddlewareHandler;
   guardNormalise(normalise: Normalise): Normalise;
-  /** The store as ingest should see it: a write the database refuses is logged once per streak. */
-  ingestStore(store: Store): Store;
   /** Null when the collector may start; else the one line saying why not and what to do. */
   exposureProblem(): string | null;
   /** A warning to print at start (running open on a network address), or null. */
@@ -55,37 +53,12 @@ export function createSecurity(store: Store, options: Partial<SecurityConfig> = 
     onContentRead: ({ principal, action, traceId }) => accessLog.record({ principal: principalName(principal), action, traceId, query: null }),
   });
 
-  let refusing = false;
-  const ingestStore = (target: Store): Store =>
-    new Proxy(target, {
-      get(t, property) {
-        if (property === 'write') {
-          return async (...args: Parameters<Store['write']>) => {
-            try {
-              await t.write(...args);
-              if (refusing) console.error('runlens: the database takes writes again; ingest answers 200');
-              refusing = false;
-            } catch (error) {
-              if (error instanceof StoreUnavailableError && !refusing) {
-                refusing = true;
-                console.error(`runlens: answering ingest with 503 until the database takes writes again: ${error.message}`);
-              }
-              throw error;
-            }
-          };
-        }
-        const value = Reflect.get(t, property, t) as unknown;
-        // The store keeps #private fields: its methods must run with the store itself as `this`.
-        return typeof value === 'function' ? value.bind(t) : value;
-      },
-    });
 
   return {
     credentials,
     accessLog,
     middleware,
     guardNormalise: (normalise) => guardNormalise(normalise, rules),
-    ingestStore,
     exposureProblem() {
       if (loopback || config.insecure) return null;
       const { keys, users } = credentials.presence();

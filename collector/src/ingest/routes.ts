@@ -91,6 +91,23 @@ export function otlpRoutes(options: OtlpRoutesOptions): Hono {
   const { store, normalise, maxBodyBytes } = opts;
   const app = new Hono();
 
+  // A database that cannot take writes (disk full) is logged once when ingest starts answering
+  // 503 and once when it takes writes again, not on every refused request.
+  let refusingWrites = false;
+  const commit = async (spans: NormalisedSpan[]): Promise<void> => {
+    try {
+      await store.write(spans);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError && !refusingWrites) {
+        refusingWrites = true;
+        console.error(`runlens: answering ingest with 503 until the database takes writes again: ${error.message}`);
+      }
+      throw error;
+    }
+    if (refusingWrites) console.error('runlens: the database takes writes again; ingest answers 200');
+    refusingWrites = false;
+  };
+
   // Browser exporters post with fetch: answer preflights on the OTLP paths only.
   const corsMiddleware = cors({
     origin: opts.corsOrigin,
@@ -120,7 +137,7 @@ export function otlpRoutes(options: OtlpRoutesOptions): Hono {
       }
     }
     // Acknowledge only once the transaction holding these spans has committed.
-    if (spans.length > 0) await store.write(spans);
+    if (spans.length > 0) await commit(spans);
     return respond(c, 200, wire, wire.encodeTraceResponse(partialSuccess(rejected, problems)));
   };
 
