@@ -98,17 +98,21 @@ if (wanted('handoff')) {
 if (wanted('writer')) {
   const dir = mkdtempSync(join(tmpdir(), 'runlens-stages-'));
   try {
-    // Fresh runs for each repetition: new trace ids, new texts, as the ingest bench sends.
+    // Fresh runs for each repetition: new trace ids, new texts, as the ingest bench sends; each
+    // batch as the writer thread receives it (copied by postMessage, so its strings are flat and
+    // the spans of a batch share their resource objects), outside the measurement.
     const batches = Array.from({ length: reps }, () => {
       const fresh = json.map((t) => t.instance());
-      return flatten(fresh, JSON_WIRE).map(({ span, context }) => toWriterSpan(guarded(span, context)));
+      const all = flatten(fresh, JSON_WIRE).map(({ span, context }) => toWriterSpan(guarded(span, context)));
+      const received: WriterSpan[][] = [];
+      for (let i = 0; i < all.length; i += 4096) received.push(deserialize(serialize(all.slice(i, i + 4096))) as WriterSpan[]);
+      return received;
     });
     const path = join(dir, 'writer.db');
     const db = openWriterDatabase(path);
     const writer = new SpanWriter(db);
     const writerMicros = measure('store writer (SpanWriter, 4096-span batches)', spans, (rep) => {
-      const all = batches[rep]!;
-      for (let i = 0; i < all.length; i += 4096) writer.writeWriterSpans(all.slice(i, i + 4096));
+      for (const batch of batches[rep]!) writer.writeWriterSpans(batch);
     });
     db.close();
     const rows = storeRows([normalised], join(dir, 'scratch.db'));

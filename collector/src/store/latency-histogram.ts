@@ -68,9 +68,7 @@ export function mergeEncodedHistogram(into: LatencyHistogram, blob: Uint8Array |
   return into;
 }
 
-/** The encoded histogram with `count` added to one bucket (the writer's upsert calls this). */
-export function addToEncodedHistogram(blob: Uint8Array | null, bucket: number, count: number): Buffer {
-  const histogram = mergeEncodedHistogram(new Map(), blob);
-  addToHistogram(histogram, bucket, count);
-  return encodeHistogram(histogram);
+/** The encoded histogram with an encoded delta's counts added (the writer's upsert calls this). */
+export function mergeIntoEncodedHistogram(blob: Uint8Array | null, delta: Uint8Array): Buffer {
+  return encodeHistogram(mergeEncodedHistogram(mergeEncodedHistogram(new Map(), blob), delta));
 }

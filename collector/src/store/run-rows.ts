@@ -63,13 +63,22 @@ export function runFromRow(row: RunRow): Run {
   };
 }
 
-export const UPDATE_RUN_SQL = `UPDATE runs SET name = ?, service = ?, agent = ?, user_id = ?, session_id = ?, model = ?,
-  prompt_version = ?, policy_version = ?, app_version = ?, start_ns = ?, duration_ms = ?, outcome = ?, outcome_reason = ?,
-  llm_calls = ?, tool_calls = ?, tool_errors = ?, input_tokens = ?, output_tokens = ?, cached_tokens = ?, cost_usd = ?,
-  escalated = ?, budget_exceeded = ?, policy_violations = ?, span_count = ? WHERE id = ?`;
+/** The columns a run's derivation sets, in the order of runValues. */
+const DERIVED_COLUMNS = `name, service, agent, user_id, session_id, model, prompt_version, policy_version, app_version, start_ns,
+  duration_ms, outcome, outcome_reason, llm_calls, tool_calls, tool_errors, input_tokens, output_tokens, cached_tokens, cost_usd,
+  escalated, budget_exceeded, policy_violations, span_count`;
 
-/** Parameters of UPDATE_RUN_SQL; `startNs` is the exact nanosecond start (Run.startTime is rounded). */
-export function runUpdateValues(run: Run, startNs: bigint, id: number): unknown[] {
+/** A new run, whole: runValues then its trace id. */
+export const INSERT_RUN_SQL = `INSERT INTO runs (${DERIVED_COLUMNS}, trace_id) VALUES (${Array(25).fill('?').join(', ')})`;
+
+/** A stored run rederived: runValues then its id. */
+export const UPDATE_RUN_SQL = `UPDATE runs SET (${DERIVED_COLUMNS}) = (${Array(24).fill('?').join(', ')}) WHERE id = ?`;
+
+/**
+ * The derived columns of a run, then `last` (its trace id to insert it, its id to update it);
+ * `startNs` is the exact nanosecond start (Run.startTime is rounded).
+ */
+export function runValues(run: Run, startNs: bigint, last: string | number): unknown[] {
   return [
     run.name,
     run.service,
@@ -95,6 +104,6 @@ export function runUpdateValues(run: Run, startNs: bigint, id: number): unknown[
     run.budgetExceeded ? 1 : 0,
     run.policyViolations,
     run.spanCount,
-    id,
+    last,
   ];
 }

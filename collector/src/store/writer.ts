@@ -7,8 +7,8 @@ import type { NormalisedSpan, OtlpLogRecord, Run, RunSpanInput } from '@runlens/
 import { deriveRun, GEN_AI, RUNLENS } from '@runlens/schema';
 import { AttributeKeyWriter } from './attribute-keys.ts';
 import { ContentWriter } from './contents.ts';
-import { RollupWriter } from './rollups.ts';
-import { RUN_COLUMNS, runFromRow, runUpdateValues, UPDATE_RUN_SQL, type RunRow } from './run-rows.ts';
+import { RollupChanges, RollupWriter } from './rollups.ts';
+import { INSERT_RUN_SQL, RUN_COLUMNS, runFromRow, runValues, UPDATE_RUN_SQL, type RunRow } from './run-rows.ts';
 import { INSERT_SPAN_SQL, RUN_INPUT_COLUMNS, runSpanInput, spanRow, toWriterSpan, type RunInputRow, type WriterSpan } from './span-rows.ts';
 
 export class SpanWriter {
@@ -17,7 +17,7 @@ export class SpanWriter {
   readonly #keys: AttributeKeyWriter;
   readonly #rollups: RollupWriter;
   readonly #findRun;
-  readonly #createRun;
+  readonly #insertRun;
   readonly #insertSpan;
   readonly #runInputs;
   readonly #updateRun;
@@ -32,11 +32,7 @@ export class SpanWriter {
     this.#keys = new AttributeKeyWriter(db);
     this.#rollups = new RollupWriter(db);
     this.#findRun = db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE trace_id = ?`).safeIntegers(true);
-    this.#createRun = db.prepare<[string, bigint]>(
-      `INSERT INTO runs (trace_id, start_ns, duration_ms, outcome, llm_calls, tool_calls, tool_errors, input_tokens, output_tokens,
-        cached_tokens, escalated, budget_exceeded, policy_violations, span_count)
-       VALUES (?, ?, 0, 'running', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
-    );
+    this.#insertRun = db.prepare(INSERT_RUN_SQL);
     this.#insertSpan = db.prepare(INSERT_SPAN_SQL);
     this.#runInputs = db.prepare<[number], RunInputRow>(`SELECT ${RUN_INPUT_COLUMNS} FROM spans WHERE run_id = ?`).safeIntegers(true);
     this.#updateRun = db.prepare(UPDATE_RUN_SQL);
@@ -63,23 +59,34 @@ export class SpanWriter {
         else byTrace.set(span.traceId, [span]);
       }
       const changed: Run[] = [];
+      const rollups = new RollupChanges();
       let spanDelta = 0;
       let runDelta = 0;
       for (const [traceId, traceSpans] of byTrace) {
         const existing = this.#findRun.get(traceId);
-        const runId = existing ? Number(existing.id) : this.#newRun(traceId, traceSpans);
-        if (!existing) runDelta++;
-        for (const span of traceSpans) this.#insertSpan.run(spanRow(span, runId, this.contents, this.#keys));
-        const previous = existing ? runFromRow(existing) : null;
-        // A new run's spans are all in this batch: no need to read them back.
-        const inputs: RunSpanInput[] = existing ? this.#runInputs.all(runId).map(runSpanInput) : [...new Map(traceSpans.map((s) => [s.spanId, s])).values()];
-        const run = deriveRun(traceId, inputs);
-        const startNs = inputs.reduce((min, s) => (s.startNs < min ? s.startNs : min), inputs[0]!.startNs);
-        this.#updateRun.run(runUpdateValues(run, startNs, runId));
-        this.#rollups.replace(previous, run);
+        let run: Run;
+        let previous: Run | null = null;
+        if (existing === undefined) {
+          // A new run's spans are all in this batch: derived from them, the run is inserted once,
+          // whole (measured: insert-then-update cost ~12 µs per new run more).
+          const inputs: RunSpanInput[] = [...new Map(traceSpans.map((s) => [s.spanId, s])).values()];
+          run = deriveRun(traceId, inputs);
+          const runId = Number(this.#insertRun.run(runValues(run, earliestStart(inputs), traceId)).lastInsertRowid);
+          this.#insertSpans(traceSpans, runId);
+          runDelta++;
+        } else {
+          const runId = Number(existing.id);
+          this.#insertSpans(traceSpans, runId);
+          const inputs = this.#runInputs.all(runId).map(runSpanInput);
+          run = deriveRun(traceId, inputs);
+          this.#updateRun.run(runValues(run, earliestStart(inputs), runId));
+          previous = runFromRow(existing);
+        }
+        rollups.replace(previous, run);
         spanDelta += run.spanCount - (previous?.spanCount ?? 0);
         changed.push(run);
       }
+      this.#rollups.write(rollups);
       this.#addTotals.run(spanDelta, runDelta);
       return changed;
     });
@@ -146,10 +153,13 @@ export class SpanWriter {
     this.#keys.reload();
   }
 
-  #newRun(traceId: string, spans: WriterSpan[]): number {
-    const start = spans.reduce((min, s) => (s.startNs < min ? s.startNs : min), spans[0]!.startNs);
-    return Number(this.#createRun.run(traceId, start).lastInsertRowid);
+  #insertSpans(spans: WriterSpan[], runId: number): void {
+    for (const span of spans) this.#insertSpan.run(spanRow(span, runId, this.contents, this.#keys));
   }
+}
+
+function earliestStart(spans: { startNs: bigint }[]): bigint {
+  return spans.reduce((min, s) => (s.startNs < min ? s.startNs : min), spans[0]!.startNs);
 }
 
 function stringOrNull(value: unknown): string | null {
