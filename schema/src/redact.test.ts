@@ -6,6 +6,8 @@ import {
   redactText,
   redactValue,
   RedactionConfigError,
+  type RedactionHit,
+  type RedactionRules,
 } from './redact.ts';
 
 // Planted values are assembled at run time so that no secret scanner flags this file.
@@ -174,6 +176,96 @@ describe('redactValue and redactAttributes', () => {
     });
     expect(attributes['gen_ai.tool.call.arguments']).toBe('{"email":"[REDACTED:email]"}');
     expect(violations).toEqual([{ kind: 'email', rule: 'email', field: 'gen_ai.tool.call.arguments' }]);
+  });
+});
+
+/** redactText as it was before long texts were memoised by piece: every rule over the whole text. */
+function redactWhole(text: string, rules: RedactionRules): { text: string; hits: RedactionHit[] } {
+  const hits: RedactionHit[] = [];
+  if (text.length < rules.shortestMatch) return { text, hits };
+  const builtinsMayMatch = rules.gate === null || rules.gate.test(text);
+  let current = text;
+  for (const rule of rules.rules) {
+    if ((rule.trigger && !builtinsMayMatch) || !rule.precheck(current)) continue;
+    rule.pattern.lastIndex = 0;
+    current = current.replace(rule.pattern, (match) => {
+      if (rule.validate && !rule.validate(match)) return match;
+      hits.push({ kind: rule.kind, rule: rule.name });
+      return `[REDACTED:${rule.kind}]`;
+    });
+  }
+  return { text: current, hits };
+}
+
+const SYSTEM_PROMPT = 'You are the support agent of Acme. Answer politely and cite the order.\n'.repeat(40);
+const history = (...said: string[]): string =>
+  JSON.stringify([
+    { role: 'system', parts: [{ type: 'text', content: SYSTEM_PROMPT }] },
+    ...said.map((content, i) => ({ role: i % 2 ? 'assistant' : 'user', parts: [{ type: 'text', content }, { type: 'text', content: 'ok' }] })),
+  ]);
+
+describe('redactText on long texts (memoised by piece)', () => {
+  it('gives the result of redacting the whole text, also when a memoised piece is seen again', () => {
+    const rules = compileRedactionRules();
+    const pem = join('-----BEGIN ', 'PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n');
+    const texts = [
+      history('mail me at jane@example.com', 'card 4242 4242 4242 4242 and a@b.io'),
+      history('mail me at jane@example.com', 'card 4242 4242 4242 4242 and a@b.io', join('key sk-', 'proj-Ab3dEf6hIj9lMn2pQr5tUv8x')),
+      // A PEM block opened in one message and closed in a later one: redacted as one match.
+      history(pem, 'nothing here', join('-----END ', 'PRIVATE KEY----- done')),
+      history(join('aws_secret_access_key', '"', ': "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')),
+      history('call +33 1 23 45 67 89', '{"},{"x":"jane@example.com"}'),
+      `${'a'.repeat(40)}},{"${'4111 1111 1111 1111'}},{"b@c.io`,
+    ];
+    for (const text of [...texts, ...texts]) expect(redactText(text, rules)).toEqual(redactWhole(text, rules));
+  });
+
+  it('reports the hits of a memoised piece every time it is redacted', () => {
+    const rules = compileRedactionRules();
+    const text = history('write to jane@example.com', 'and to bob@example.org');
+    const first = redactText(text, rules);
+    const again = redactText(text, rules);
+    expect(first.hits).toEqual([{ kind: 'email', rule: 'email' }, { kind: 'email', rule: 'email' }]);
+    expect(again).toEqual(first);
+    expect(again.hits[0]).not.toBe(first.hits[0]);
+  });
+
+  it('orders the hits rule by rule, as one pass of each rule over the whole text does', () => {
+    const rules = compileRedactionRules();
+    const { hits } = redactText(history('mail a@b.io', join('key sk-', 'proj-Ab3dEf6hIj9lMn2pQr5tUv8x')), rules);
+    expect(hits.map((hit) => hit.rule)).toEqual(['openai_api_key', 'email']);
+  });
+
+  it('returns the very same string when a long text holds nothing', () => {
+    const text = history('where is my order?');
+    expect(redactText(text).text).toBe(text);
+    expect(redactText(text).text).toBe(text);
+  });
+
+  it('does not share results between rule sets', () => {
+    const text = history('write to jane@example.com');
+    expect(redactText(text, compileRedactionRules()).hits).toHaveLength(1);
+    expect(redactText(text, compileRedactionRules({ email: false }))).toEqual({ text, hits: [] });
+    const custom = compileRedactionRules({ custom: [{ name: 'role', pattern: '"role":"\\w+' }] });
+    expect(redactText(text, custom)).toEqual(redactWhole(text, custom));
+    expect(redactText(text, custom).text).not.toContain('"role"');
+  });
+
+  it('agrees with redacting the whole text on random texts made of JSON pieces and secrets', () => {
+    const bits = ['},{"', '{"', '"', '\\"', ' ', 'jane@example.com', '4111 1111 1111 1111', '+33 1 23 45 67 89', '2024-07-18', 'lorem ipsum dolor sit amet',
+      join('sk-', 'proj-Ab3dEf6hIj9lMn2pQr5tUv8xYz1bCd4f'), join('-----BEGIN ', 'PRIVATE KEY-----abc'), join('-----END ', 'PRIVATE KEY-----'),
+      join('aws_secret_access_key', '": "', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'), 'Bearer abcdef0123456789abcdef', '[REDACTED:email]'];
+    const ruleSets = [compileRedactionRules(), compileRedactionRules({ disable: ['private_key'] }), compileRedactionRules({ custom: [{ name: 'q', pattern: '"\\s*},' }] })];
+    let seed = 7;
+    const pick = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      let text = '';
+      for (let k = pick(30); k >= 0; k--) text += bits[pick(bits.length)];
+      for (const rules of ruleSets) expect(redactText(text, rules)).toEqual(redactWhole(text, rules));
+    }
   });
 });
 

@@ -328,8 +328,14 @@ export function redactText(
   text: string,
   rules: RedactionRules = DEFAULT_REDACTION_RULES,
 ): { text: string; hits: RedactionHit[] } {
+  if (text.length < rules.shortestMatch) return { text, hits: [] };
+  if (text.length < MEMO_MIN_LENGTH) return applyRules(text, rules);
+  return longTextRedactor(rules).redact(text);
+}
+
+/** Every rule in order over the whole of `text`: what redactText means. */
+function applyRules(text: string, rules: RedactionRules): { text: string; hits: RedactionHit[] } {
   const hits: RedactionHit[] = [];
-  if (text.length < rules.shortestMatch) return { text, hits };
   // Fast path: one scan of the joined triggers rules out every built-in rule at once.
   const builtinsMayMatch = rules.gate === null || rules.gate.test(text);
   let current = text;
@@ -346,6 +352,199 @@ export function redactText(
     });
   }
   return { text: current, hits };
+}
+
+// Long texts: memoised by piece.
+//
+// The collector redacts the raw JSON of whole chat histories, and every call of an agent resends
+// the same system prompt and all earlier messages, so most of each text was seen moments ago.
+// Scanning with the rules costs ~3.3 ns a character (on the ingest workload, 13 of the 22 us a
+// span took); recognising a piece already seen costs ~0.1 ns a character plus ~100 ns. A text is
+// cut just before the `"` of each `},{"` (between the objects of a list: messages, parts), so a
+// message keeps the same piece however much history follows it. Pieces of MEMO_MIN_LENGTH
+// characters or more are looked up in a memo; runs of shorter pieces are redacted as they are.
+//
+// Cutting at a `"` changes nothing: no built-in match contains a `"`, and every look-behind,
+// look-ahead and `\b` of their patterns treats a `"` as it treats the end of the text. Two
+// built-in rules break this (a PEM block spans anything; the AWS secret's pattern spans the
+// quotes around the value): a text in which either could fire is redacted whole. Custom patterns
+// can be anything, so rules with custom patterns never cut a text (it is memoised whole).
+// Replacements are per rule across the whole text, so hits are ordered rule by rule, as
+// applyRules orders them; a memoised piece reports its hits again every time it is redacted.
+
+/** Texts (and pieces) shorter than this are redacted as they are; longer ones go through the memo. */
+const MEMO_MIN_LENGTH = 16;
+/** Characters remembered per memo generation; two generations are kept (eviction is O(1)). */
+const MEMO_GENERATION_CHARS = 1 << 20;
+/** Built-in rules whose matches may contain a `"` (see above). */
+const QUOTE_SPANNING_RULES = new Set(['private_key', 'aws_secret_access_key']);
+
+type Redacted = { text: string; hits: RedactionHit[] };
+
+interface MemoEntry {
+  piece: string;
+  /** null: a quote-spanning rule may fire in the piece, so the text must be redacted whole. */
+  redacted: Redacted | null;
+}
+
+const redactors = new WeakMap<RedactionRules, LongTextRedactor>();
+
+function longTextRedactor(rules: RedactionRules): LongTextRedactor {
+  let redactor = redactors.get(rules);
+  if (redactor === undefined) {
+    redactor = new LongTextRedactor(rules);
+    redactors.set(rules, redactor);
+  }
+  return redactor;
+}
+
+/** redactText for long texts with one rule set: cuts, memoises, and reassembles. */
+class LongTextRedactor {
+  readonly #rules: RedactionRules;
+  /** False when a custom pattern might match across a `"`: texts are then memoised whole. */
+  readonly #cut: boolean;
+  readonly #quoteSpanning: readonly RedactionRule[];
+  readonly #ruleOrder: Map<string, number>;
+  readonly #memo = new PieceMemo();
+
+  constructor(rules: RedactionRules) {
+    this.#rules = rules;
+    this.#cut = rules.rules.every((rule) => BUILTIN_REDACTION_RULES.includes(rule));
+    this.#quoteSpanning = rules.rules.filter((rule) => QUOTE_SPANNING_RULES.has(rule.name));
+    this.#ruleOrder = new Map();
+    rules.rules.forEach((rule, i) => {
+      if (!this.#ruleOrder.has(rule.name)) this.#ruleOrder.set(rule.name, i);
+    });
+  }
+
+  redact(text: string): Redacted {
+    const end = text.length;
+    const result = new Reassembly(text);
+    let shortFrom = 0;
+    for (let start = 0; start < end; ) {
+      const between = this.#cut ? text.indexOf('},{"', start) : -1;
+      const next = between === -1 ? end : between + 3;
+      if (next - start >= MEMO_MIN_LENGTH) {
+        if (shortFrom < start && !result.add(shortFrom, start, this.#redactPiece(text.slice(shortFrom, start)))) return applyRules(text, this.#rules);
+        if (!result.add(start, next, this.#memo.find(text, start, next, (piece) => this.#redactPiece(piece)))) return applyRules(text, this.#rules);
+        shortFrom = next;
+      }
+      start = next;
+    }
+    if (shortFrom < end && !result.add(shortFrom, end, this.#redactPiece(text.slice(shortFrom, end)))) return applyRules(text, this.#rules);
+    return result.finish(this.#ruleOrder);
+  }
+
+  /** One piece through the rules; null when a quote-spanning rule could fire in it. */
+  #redactPiece(piece: string): Redacted | null {
+    if (!this.#cut) return applyRules(piece, this.#rules);
+    const gate = this.#rules.gate;
+    if (gate !== null && !gate.test(piece)) return { text: piece, hits: [] };
+    for (const rule of this.#quoteSpanning) if (rule.precheck(piece)) return null;
+    return applyRules(piece, this.#rules);
+  }
+}
+
+/** The redacted text rebuilt from its redacted pieces; untouched stretches are copied as they were. */
+class Reassembly {
+  readonly #text: string;
+  #output: string[] | null = null;
+  #copiedUpTo = 0;
+  #hits: RedactionHit[] = [];
+  #piecesWithHits = 0;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** Adds the piece `from`–`to`; false when it cannot be redacted apart from the rest. */
+  add(from: number, to: number, redacted: Redacted | null): boolean {
+    if (redacted === null) return false;
+    if (redacted.hits.length === 0) return true;
+    this.#output ??= [];
+    if (this.#copiedUpTo < from) this.#output.push(this.#text.slice(this.#copiedUpTo, from));
+    this.#output.push(redacted.text);
+    this.#copiedUpTo = to;
+    // Copies: the memo's hits are handed out again for the next occurrence.
+    for (const hit of redacted.hits) this.#hits.push({ kind: hit.kind, rule: hit.rule });
+    this.#piecesWithHits++;
+    return true;
+  }
+
+  /** The same string when nothing changed; hits rule by rule (a stable sort keeps text order). */
+  finish(ruleOrder: ReadonlyMap<string, number>): Redacted {
+    const text = this.#text;
+    if (this.#output === null) return { text, hits: this.#hits };
+    if (this.#copiedUpTo < text.length) this.#output.push(text.slice(this.#copiedUpTo));
+    if (this.#piecesWithHits > 1) this.#hits.sort((a, b) => ruleOrder.get(a.rule)! - ruleOrder.get(b.rule)!);
+    return { text: this.#output.join(''), hits: this.#hits };
+  }
+}
+
+/**
+ * Redaction results of pieces, keyed by a sampled fingerprint and confirmed by comparing the
+ * piece in place: hashing every character for a Map key cost ~1.3 ns a character, a third of
+ * scanning the piece. One entry per fingerprint (a collision just replaces it); bounded by
+ * characters in two generations, the older dropped whole when the newer is full.
+ */
+class PieceMemo {
+  #current = new Map<number, MemoEntry>();
+  #previous = new Map<number, MemoEntry>();
+  #chars = 0;
+
+  find(text: string, from: number, to: number, redact: (piece: string) => Redacted | null): Redacted | null {
+    const key = fingerprint(text, from, to);
+    const current = this.#current.get(key);
+    if (current !== undefined && holds(current.piece, text, from, to)) return current.redacted;
+    const previous = this.#previous.get(key);
+    if (previous !== undefined && holds(previous.piece, text, from, to)) {
+      this.#remember(key, previous);
+      return previous.redacted;
+    }
+    const piece = detach(text.slice(from, to));
+    const redacted = redact(piece);
+    this.#remember(key, { piece, redacted: redacted === null || redacted.hits.length === 0 ? redacted : { text: detach(redacted.text), hits: redacted.hits } });
+    return redacted;
+  }
+
+  #remember(key: number, entry: MemoEntry): void {
+    if (this.#chars >= MEMO_GENERATION_CHARS) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+      this.#chars = 0;
+    }
+    this.#current.set(key, entry);
+    this.#chars += entry.piece.length;
+  }
+}
+
+/**
+ * Length and three runs of 8 characters (start, middle, end). Contiguous runs, not samples spread
+ * over the piece: 33 spread samples of a 3 kB piece cost ~270 ns (a cache miss each), 3 runs ~40.
+ */
+function fingerprint(text: string, from: number, to: number): number {
+  const middle = (from + to) >>> 1;
+  let hash = mix(to - from, text, from, Math.min(from + 8, to));
+  hash = mix(hash, text, Math.max(from, middle - 4), Math.min(middle + 4, to));
+  return mix(hash, text, Math.max(from, to - 8), to);
+}
+
+function mix(hash: number, text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+function holds(piece: string, text: string, from: number, to: number): boolean {
+  // A slice and === (memcmp) is ~4x faster than startsWith(piece, from) on a 3 kB piece.
+  return piece.length === to - from && text.slice(from, to) === piece;
+}
+
+/**
+ * A copy that does not keep `slice`'s whole parent text alive (V8 slices share their parent's
+ * characters; flattening a concatenation allocates fresh ones), so the memo's bound holds.
+ */
+function detach(slice: string): string {
+  return ` ${slice}`.slice(1);
 }
 
 /** True when `redactText` would change `text`: for callers that only need a yes or no. */
