@@ -9,7 +9,7 @@ import type { Raw } from './raw.ts';
 const DECIMAL_INT = /^-?\d+$/;
 
 /** Sets a key without letting `__proto__` reach the prototype (keys come from clients). */
-function setKey(target: Attributes, key: string, value: AttributeValue): void {
+export function setKey(target: Attributes, key: string, value: AttributeValue): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

@@ -1,72 +1,42 @@
 // ExportTraceServiceRequest (either wire) → validated OtlpSpans grouped by resource and scope.
 // Invalid spans are rejected one by one (partial success); a request that is not OTLP traces at
 // all throws InvalidRequestError (400) so that nothing of it is stored.
-import type { OtlpEvent, OtlpLink, OtlpScope, OtlpSpan, OtlpSpanContext, OtlpSpanKind, OtlpStatusCode } from '@runlens/schema';
+import type { OtlpEvent, OtlpLink, OtlpScope, OtlpSpan } from '@runlens/schema';
 import { decodeAttributes } from './any-value.ts';
 import { describeJsonType, InvalidItemError, InvalidRequestError, LOGS_SENT_TO_TRACES } from './errors.ts';
 import { checkParentSpanId, checkSpanId, checkTraceId } from './ids.ts';
-import { checkUnixNanos, isObject, list, MAX_PROBLEMS } from './raw.ts';
-import type { OtlpWire } from './wire.ts';
+import { readProtobufTraces } from './protobuf-traces.ts';
+import { checkUnixNanos, isObject, list } from './raw.ts';
+import {
+  checkSpanTimes,
+  type DecodedTraces,
+  recordRejectedSpan,
+  rejectLogsDecodedAsSpans,
+  rejectSpanWithoutIds,
+  type SpanBatch,
+  spanKind,
+  SpanWithoutIdsError,
+  statusCode,
+} from './span-rules.ts';
+import { PROTOBUF_WIRE, type OtlpWire } from './wire.ts';
 
-/** Spans that share a resource and an instrumentation scope. */
-export interface SpanBatch {
-  context: OtlpSpanContext;
-  spans: OtlpSpan[];
-}
-
-export interface DecodedTraces {
-  batches: SpanBatch[];
-  /** Spans accepted (sum over the batches). */
-  accepted: number;
-  rejected: number;
-  /** One message per rejected span, `span 3: traceId must be …`, capped at MAX_PROBLEMS. */
-  problems: string[];
-}
-
-// OTLP/JSON enums are integers; the reference collector also accepts their names.
-const SPAN_KINDS: Record<string, OtlpSpanKind> = {
-  SPAN_KIND_UNSPECIFIED: 0,
-  SPAN_KIND_INTERNAL: 1,
-  SPAN_KIND_SERVER: 2,
-  SPAN_KIND_CLIENT: 3,
-  SPAN_KIND_PRODUCER: 4,
-  SPAN_KIND_CONSUMER: 5,
-  UNSPECIFIED: 0,
-  INTERNAL: 1,
-  SERVER: 2,
-  CLIENT: 3,
-  PRODUCER: 4,
-  CONSUMER: 5,
-};
-const STATUS_CODES: Record<string, OtlpStatusCode> = {
-  STATUS_CODE_UNSET: 0,
-  STATUS_CODE_OK: 1,
-  STATUS_CODE_ERROR: 2,
-  UNSET: 0,
-  OK: 1,
-  ERROR: 2,
-};
-
-/** Unknown kinds are read as UNSPECIFIED rather than rejecting the span (OTLP asks for leniency). */
-function spanKind(value: unknown): OtlpSpanKind {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= 5 ? (value as OtlpSpanKind) : 0;
-  if (typeof value === 'string') return SPAN_KINDS[value.toUpperCase()] ?? 0;
-  return 0;
-}
-
-function statusCode(value: unknown): OtlpStatusCode {
-  if (typeof value === 'number') return value === 1 || value === 2 ? value : 0;
-  if (typeof value === 'string') return STATUS_CODES[value.toUpperCase()] ?? 0;
-  return 0;
-}
-
-/** A span whose trace and span ids are both absent: what an OTLP logs export decodes to. */
-class SpanWithoutIdsError extends InvalidItemError {}
+export type { DecodedTraces, SpanBatch } from './span-rules.ts';
 
 /** Decodes and validates an export request body. */
 export function decodeTraceRequest(body: Buffer, wire: OtlpWire): DecodedTraces {
+  if (wire === PROTOBUF_WIRE) {
+    const read = readProtobufTraces(body);
+    if (read !== null) return read;
+  }
+  return decodeParsedTraceRequest(wire.parseTraceRequest(body), wire);
+}
+
+/**
+ * Validates a request already parsed into a JSON-shaped object: what OTLP/JSON gives, and what
+ * protobufjs gives for the protobuf bodies readProtobufTraces leaves to it (and for its tests).
+ */
+export function decodeParsedTraceRequest(request: unknown, wire: OtlpWire): DecodedTraces {
   const result: DecodedTraces = { batches: [], accepted: 0, rejected: 0, problems: [] };
-  const request = wire.parseTraceRequest(body);
   if (!isObject(request)) {
     throw new InvalidRequestError(`body must be an OTLP ExportTraceServiceRequest ({"resourceSpans": […]}), got ${describeJsonType(request)}`);
   }
@@ -106,8 +76,7 @@ export function decodeTraceRequest(body: Buffer, wire: OtlpWire): DecodedTraces 
           if (error instanceof InvalidRequestError) throw error.at(`${where}.spans[${i}]`);
           if (!(error instanceof InvalidItemError)) throw error;
           if (error instanceof SpanWithoutIdsError) withoutIds++;
-          result.rejected++;
-          if (result.problems.length < MAX_PROBLEMS) result.problems.push(`span ${index}: ${error.message}`);
+          recordRejectedSpan(result, index, error);
         }
       }
       if (batch.spans.length > 0) {
@@ -116,11 +85,7 @@ export function decodeTraceRequest(body: Buffer, wire: OtlpWire): DecodedTraces 
       }
     }
   }
-  // Field numbers of an ExportLogsServiceRequest coincide with the traces ones down to the
-  // records, so a logs export posted here decodes as spans without ids (seen in production).
-  if (index > 0 && withoutIds === index) {
-    throw new InvalidRequestError(`no span has a traceId or spanId, which is how an OTLP logs export decodes as traces; ${LOGS_SENT_TO_TRACES}`);
-  }
+  rejectLogsDecodedAsSpans(index, withoutIds);
   return result;
 }
 
@@ -143,7 +108,7 @@ function decodeSpan(raw: unknown, wire: OtlpWire): OtlpSpan {
 
   const rawTraceId = wire.id(raw.traceId ?? raw.trace_id, 'traceId');
   const rawSpanId = wire.id(raw.spanId ?? raw.span_id, 'spanId');
-  if (rawTraceId === '' && rawSpanId === '') throw new SpanWithoutIdsError('traceId and spanId are missing');
+  rejectSpanWithoutIds(rawTraceId, rawSpanId);
   const traceId = checkTraceId(rawTraceId);
   const spanId = checkSpanId(rawSpanId);
   const parentSpanId = checkParentSpanId(wire.id(raw.parentSpanId ?? raw.parent_span_id, 'parentSpanId'));
@@ -152,11 +117,7 @@ function decodeSpan(raw: unknown, wire: OtlpWire): OtlpSpan {
   if (typeof name !== 'string') throw new InvalidItemError(`name must be a string, got ${describeJsonType(name)}`);
   const startTimeUnixNano = checkUnixNanos(wire.nanos(raw.startTimeUnixNano ?? raw.start_time_unix_nano, 'startTimeUnixNano'), 'startTimeUnixNano');
   const endTimeUnixNano = checkUnixNanos(wire.nanos(raw.endTimeUnixNano ?? raw.end_time_unix_nano, 'endTimeUnixNano'), 'endTimeUnixNano');
-  if (startTimeUnixNano === 0n) throw new InvalidItemError('startTimeUnixNano is missing');
-  if (endTimeUnixNano === 0n) throw new InvalidItemError('endTimeUnixNano is missing');
-  if (endTimeUnixNano < startTimeUnixNano) {
-    throw new InvalidItemError(`endTimeUnixNano (${endTimeUnixNano}) is before startTimeUnixNano (${startTimeUnixNano})`);
-  }
+  checkSpanTimes(startTimeUnixNano, endTimeUnixNano);
 
   const status = isObject(raw.status) ? raw.status : undefined;
   const statusMessage = status?.message;

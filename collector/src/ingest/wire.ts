@@ -1,6 +1,7 @@
 // Everything that differs between OTLP/JSON and OTLP/protobuf, in one strategy object per wire
 // (as opentelemetry-js keeps JSON_ENCODER / PROTOBUF_ENCODER). The decoders work on the
 // JSON-shaped objects both wires parse into and ask the wire only about ids, times and bytes.
+import { isAscii } from 'node:buffer';
 import type protobuf from 'protobufjs';
 import { describeJsonType, InvalidItemError, InvalidRequestError, LOGS_SENT_TO_TRACES } from './errors.ts';
 import {
@@ -22,7 +23,10 @@ export interface PartialSuccess {
 export interface OtlpWire {
   /** The media type this wire answers with (requests are matched without parameters). */
   readonly contentType: 'application/json' | 'application/x-protobuf';
-  /** Parses an ExportTraceServiceRequest body into a JSON-shaped object. */
+  /**
+   * Parses an ExportTraceServiceRequest body into a JSON-shaped object. Protobuf trace bodies are
+   * read directly (protobuf-traces.ts); only those it leaves to protobufjs come here.
+   */
   parseTraceRequest(body: Buffer): unknown;
   /** Parses an ExportLogsServiceRequest body into a JSON-shaped object. */
   parseLogsRequest(body: Buffer): unknown;
@@ -46,13 +50,24 @@ const EMPTY = new Uint8Array(0);
  * near 2^53 (9007199254740992). Such a field is quoted before JSON.parse, which would round it
  * to a double; Node 20 has no JSON.parse access to the source text. Only object keys match: a
  * key inside a JSON string has escaped quotes, and a string value is never followed by ':'.
+ * (2.6 µs/span on 3.7 KB of JSON per span. An indexOf pre-scan for the key endings measured
+ * 2.2-5.5 µs depending on the needles, so the regex stays.)
  */
 const BIG_INTEGER_FIELD =
   /("(?:startTimeUnixNano|endTimeUnixNano|timeUnixNano|observedTimeUnixNano|intValue|start_time_unix_nano|end_time_unix_nano|time_unix_nano|observed_time_unix_nano|int_value)"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
 
+/**
+ * The body as text. For an all-ASCII body (English prompts and JSON structure) latin1 decoding
+ * gives the same text as UTF-8 for a fraction of the cost: on 3.7 KB of JSON per span, isAscii +
+ * latin1 measured 0.9-1.0 µs/span against 2.5-4.4 for UTF-8, and costs 0.3 when it must fall back.
+ */
+function bodyText(body: Buffer): string {
+  return body.toString(isAscii(body) ? 'latin1' : 'utf8');
+}
+
 function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) throw new InvalidRequestError('body is empty; an empty OTLP/JSON export is {}');
-  const text = body.toString('utf8').replace(BIG_INTEGER_FIELD, '$1"$2"');
+  const text = bodyText(body).replace(BIG_INTEGER_FIELD, '$1"$2"');
   try {
     return JSON.parse(text);
   } catch (error) {
