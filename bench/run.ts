@@ -133,6 +133,7 @@ function table(r: Record<string, any>): string {
   else if (v) {
     rows.push(['viewer', `${n(v.spans)}-span trace interactive`, `${n(v.interactiveMs, ' ms')} (rows drawn ${n(v.firstRowsDrawnMs, ' ms')})`, '< 1,500 ms', verdict(v.interactiveMs < 1500)]);
     rows.push(['', 'waterfall scroll frame time', `median ${v.scroll.medianFrameMs} ms, p95 ${v.scroll.p95FrameMs} ms, ${v.scroll.framesOver20Ms}/${v.scroll.frames} frames > 20 ms`, '60 fps (≤ 16.7 ms)', verdict(v.scroll.p95FrameMs <= 17.5)]);
+    rows.push(['', 'scroll: renderer main thread per frame', `CPU median ${v.scroll.mainThreadCpuMedianMs} ms, p95 ${v.scroll.mainThreadCpuP95Ms} ms (busy p95 ${v.scroll.mainThreadBusyP95Ms} ms); all Chromium threads ${v.scroll.allThreadsCpuPerFrameMs} ms`, '< 16.7 ms', verdict(v.scroll.mainThreadCpuP95Ms < 16.7)]);
   }
   const k = r.sdk;
   if (k?.error) rows.push(['sdk', 'error', String(k.error).split('\n')[0]!, '', '']);
