@@ -8,8 +8,8 @@ import type { MiddlewareHandler } from 'hono';
 import { StoreBusyError } from '../store/store.ts';
 
 export interface AdmissionOptions {
-  /** Request bytes (as sent, before decompression) held by exports not yet answered. */
-  maxBytesInFlight?: number;
+  /** Request bytes (as sent, before decompression) held by exports not yet answered (config.ts has the measured default). */
+  maxBytesInFlight: number;
   /** Spans accepted by the store and not yet committed (Store.stats().queueDepth). */
   queueDepth: () => number;
   /** The store's queue bound: at or above it new exports are refused before their body is read. */
@@ -28,9 +28,6 @@ export interface AdmissionStats {
   refused: number;
 }
 
-/** 16 MiB of bodies in flight is ~5k spans of realistic OTLP (config.ts has the measured choice). */
-export const DEFAULT_MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
-
 /** The collector is over its admission budget; the route's error handler answers 503 + Retry-After. */
 export class AdmissionRefusedError extends StoreBusyError {
   constructor(message: string) {
@@ -47,7 +44,7 @@ export class IngestAdmission {
   #refused = 0;
 
   constructor(options: AdmissionOptions) {
-    this.#opts = { maxBytesInFlight: DEFAULT_MAX_BYTES_IN_FLIGHT, retryAfterSeconds: 1, ...options };
+    this.#opts = { retryAfterSeconds: 1, ...options };
   }
 
   stats(): AdmissionStats {
