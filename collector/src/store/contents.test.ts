@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '@runlens/schema/migrations';
-import { ContentReader, ContentWriter, searchableText, splitJsonArray } from './contents.ts';
+import { ContentReader, ContentWriter, scanLeafTexts, searchableText, splitJsonArray } from './contents.ts';
 import { applyMigrations } from './migrate.ts';
 import { ftsQuery } from './queries.ts';
 
@@ -80,6 +80,23 @@ describe('contents', () => {
     expect(searchableText('plain text')).toBe('plain text');
   });
 
+  it('reads the texts of JSON by scanning exactly as by parsing, and leaves what it cannot to JSON.parse', () => {
+    const parsedLeaves = (text: string) => searchableText(text, JSON.parse(text));
+    const scanned = [
+      '{"role":"user","parts":[{"type":"text","content":"a \\"quoted\\" \\u00e9 line\\n"}],"n":-12,"ok":true,"no":false,"x":null}',
+      '[[],{},[1,[2,{"a":{"b":"c"}}]],"",0,-0]',
+      '{"a":{"a":{"a":"deep"}},"b":[true]}',
+    ];
+    for (const text of scanned) expect(scanLeafTexts(text)).toBe(parsedLeaves(text));
+    // Duplicate or digit-led keys (ordered otherwise by JSON.parse), fractions, whitespace, invalid JSON.
+    for (const text of ['{"a":1,"a":2}', '{"b":1,"1":2}', '[1.5]', '[1e3]', '[1, 2]', '{"a" "b"}', '[1,]', '{"a":1}x', '["a\\q"]', '[01]']) {
+      expect(scanLeafTexts(text)).toBeNull();
+    }
+    expect(searchableText('{"b":"x","1":"y","b":"z"}')).toBe('y\nz');
+    expect(searchableText('[1, 2.50]')).toBe('1\n2.5');
+    expect(searchableText('{"a" "b"}')).toBe('{"a" "b"}');
+  });
+
   it('splits a compact JSON array at its top-level commas only', () => {
     const text = JSON.stringify([{ a: 'x,"y"]\\' }, [1, [2, 3]], 'q\\"', null]);
     expect(splitJsonArray(text)).toEqual(['{"a":"x,\\"y\\"]\\\\"}', '[1,[2,3]]', '"q\\\\\\""', 'null']);
@@ -88,6 +105,9 @@ describe('contents', () => {
     expect(splitJsonArray('[]')).toBeNull();
     expect(splitJsonArray('[1,[2]')).toBeNull();
     expect(splitJsonArray('["open]')).toBeNull();
+    // From a known prefix's comma on: the elements after it.
+    expect(splitJsonArray(text, text.indexOf(',[1,'))).toEqual(['[1,[2,3]]', '"q\\\\\\""', 'null']);
+    expect(splitJsonArray('[1,]', 2)).toBeNull();
   });
 
   it('matches a conversation resent longer in the same slot by its prefix, and reads each version back', () => {
