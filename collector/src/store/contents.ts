@@ -60,6 +60,9 @@ export class ContentWriter {
   #transaction = 0;
   /** By run and slot, this transaction: the last JSON array stored there (without its `]`) and its ids. */
   readonly #lastArrays = new Map<string, { prefix: string; ids: number[] }>();
+  /** The last text given to putShared, and its contentKey. */
+  #sharedText = '';
+  #sharedKey = '';
 
   constructor(db: Database.Database) {
     this.#find = db.prepare<[Buffer], { id: number; searchable: number }>('SELECT id, searchable FROM contents WHERE hash = ?');
@@ -143,7 +146,22 @@ export class ContentWriter {
    * value the text is the JSON of, when the caller has it (saves parsing it again).
    */
   put(text: string, runId: number, searchable: boolean, parsed?: unknown): number {
-    const key = contentKey(text);
+    return this.#putKeyed(text, contentKey(text), runId, searchable, parsed);
+  }
+
+  /**
+   * put (not searchable) for a text that span after span passes as the same string (the resource
+   * JSON of a request): hashed once while it repeats (measured: 0.36 µs per span of SHA-256).
+   */
+  putShared(text: string, runId: number): number {
+    if (text !== this.#sharedText) {
+      this.#sharedText = text;
+      this.#sharedKey = contentKey(text);
+    }
+    return this.#putKeyed(text, this.#sharedKey, runId, false);
+  }
+
+  #putKeyed(text: string, key: string, runId: number, searchable: boolean, parsed?: unknown): number {
     let entry = this.#cache.get(key);
     if (entry === undefined && (entry = this.#oldCache.get(key)) !== undefined) this.#remember(key, entry);
     if (entry === undefined) {

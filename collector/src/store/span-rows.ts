@@ -260,7 +260,7 @@ export function spanRow(
     Object.keys(refs).length === 0 ? null : JSON.stringify(refs),
     JSON.stringify(shortAttributes),
     span.events,
-    resourceJson === null ? null : contents.put(resourceJson, runId, false),
+    resourceJson === null ? null : contents.putShared(resourceJson, runId),
     span.scopeName,
     span.scopeVersion,
   ];
