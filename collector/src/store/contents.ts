@@ -6,11 +6,11 @@ import type Database from 'better-sqlite3';
 import { decodeText, encodeText, type Encoding } from './blob-codec.ts';
 
 /** Hot contents (system prompts, messages of a running conversation) skip the database lookup. */
-// Entries are small since the keys are hashes (measured: ~170 bytes each, ~7 MB in all). When the keys were
-// texts, 50k entries / 32 MB made the writer 40-100% slower as the heap grew (GC), and the cache
-// was held to 10k; at 40k, texts repeated 10-40k contents apart skip the insert and the lookup
-// (measured on the writer bench, whose repetitions resend the same texts: 0.34 such misses per
-// span, ~2 µs per span).
+// Entries are small since the keys are hashes (measured: ~170 bytes each, ~7 MB in all). When the
+// keys were texts, 50k entries / 32 MB made the writer 40-100% slower as the heap grew (GC), and
+// the cache was held to 10k; at 40k, texts repeated 10-40k contents apart skip the insert and the
+// lookup (measured on the writer bench, whose repetitions resend the same texts: 0.34 such misses
+// per span, ~2 µs per span).
 const CACHE_MAX_ENTRIES = 40_000;
 
 /**
