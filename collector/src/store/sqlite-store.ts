@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { MetricsQuery, MetricsResponse, NormalisedSpan, OtlpLogRecord, Run, RunsPage, RunsQuery, Span, TraceDetail } from '@runlens/schema';
 import type { RetentionConfig } from '../config.ts';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { StoreReader } from './queries.ts';
 import { TraceQueries, type TraceSummary } from './trace-queries.ts';
 import { planPrune, PRUNE_BATCH_RUNS } from './retention.ts';
@@ -97,13 +98,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     await worker.terminate();
     throw new StoreOpenError(`cannot open database ${opts.path} for reading: ${(error as Error).message}`);
   }
-  return new SqliteStore(opts, worker, reader);
+  const reportCheckpointFailure = (message: string) => console.error(`runlens: WAL checkpoint of ${opts.path} failed (the writer checkpoints instead): ${message}`);
+  // Not fatal: without it the writer's own autocheckpoint keeps the WAL bounded, only slower.
+  const checkpointer = await startCheckpointer(opts.path, reportCheckpointFailure).catch((error: Error) => {
+    reportCheckpointFailure(error.message);
+    return null;
+  });
+  return new SqliteStore(opts, worker, reader, checkpointer);
 }
 
 class SqliteStore implements Store {
   readonly path: string;
   readonly #worker: Worker;
   readonly #reader: Database.Database;
+  readonly #checkpointer: Checkpointer | null;
   readonly #queries: StoreReader;
   readonly #traces: TraceQueries;
   readonly #maxQueuedSpans: number;
@@ -122,7 +130,8 @@ class SqliteStore implements Store {
   #closing: Promise<void> | null = null;
   #drainWaiters: (() => void)[] = [];
 
-  constructor(opts: Required<SqliteStoreOptions>, worker: Worker, reader: Database.Database) {
+  constructor(opts: Required<SqliteStoreOptions>, worker: Worker, reader: Database.Database, checkpointer: Checkpointer | null) {
+    this.#checkpointer = checkpointer;
     this.path = opts.path;
     this.#worker = worker;
     this.#reader = reader;
@@ -215,6 +224,7 @@ class SqliteStore implements Store {
     this.#closing ??= (async () => {
       // Drain: every accepted write is committed (or has failed) before the writer closes.
       await this.#drained();
+      await this.#checkpointer?.close();
       // The reader goes first: the last connection to close checkpoints the WAL into the
       // database file and removes it, and only the writer can.
       this.#reader.close();
