@@ -88,22 +88,23 @@ export interface NormalisedSpan extends Span {
 }
 
 /** What `deriveRun` reads of each stored span of a trace (kept as columns by the store). */
-export interface RunSpanInput {
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  kind: Span['kind'];
-  startNs: bigint;
-  endNs: bigint;
-  status: Span['status'];
-  statusMessage: string | null;
-  errorType: string | null;
-  service: string | null;
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cachedTokens: number | null;
-  costUsd: number | null;
-  toolName: string | null;
-  facts: RunFacts;
-}
+export type RunSpanInput = Pick<
+  NormalisedSpan,
+  | 'spanId'
+  | 'parentSpanId'
+  | 'name'
+  | 'kind'
+  | 'startNs'
+  | 'endNs'
+  | 'status'
+  | 'statusMessage'
+  | 'errorType'
+  | 'service'
+  | 'model'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'cachedTokens'
+  | 'costUsd'
+  | 'toolName'
+  | 'facts'
+>;

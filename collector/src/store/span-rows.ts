@@ -90,35 +90,18 @@ export type PayloadText = { text: string; json: boolean } | null;
  * where the values are. postMessage then copies strings instead of cloning objects key by key,
  * and the writer binds them as they are. Measured per span, v8 serialize + deserialize of events
  * objects ~3 µs and of facts ~2 µs, against ~1 µs to stringify them (facts: nothing for most).
+ * `resource` is shared by the spans of a request, so postMessage copies it once per batch.
  */
-export interface WriterSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  kind: Span['kind'];
-  otlpKind: number;
-  startNs: bigint;
-  endNs: bigint;
-  status: Span['status'];
-  statusMessage: string | null;
-  errorType: string | null;
-  service: string | null;
-  model: string | null;
-  provider: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cachedTokens: number | null;
-  costUsd: number | null;
-  toolName: string | null;
-  finishReason: string | null;
+export type WriterSpan = Omit<RunSpanInput, 'facts'> &
+  Pick<NormalisedSpan, 'traceId' | 'otlpKind' | 'provider' | 'finishReason' | 'attributes' | 'resource'> &
+  WriterColumns;
+
+/** The columns of a writer span that are serialised on the main thread, or renamed. */
+interface WriterColumns {
   /** The `facts` column (factsColumn). */
   facts: string | null;
   /** The `events` column: their JSON, null when there are none. */
   events: string | null;
-  attributes: Attributes;
-  /** Shared by the spans of a request, so postMessage copies it once per batch. */
-  resource: Attributes;
   scopeName: string | null;
   scopeVersion: string | null;
   input: PayloadText;
