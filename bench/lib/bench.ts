@@ -33,7 +33,7 @@ export function benchConfig(quick: boolean, overrides: { spans?: number; seconds
       }
     : {
         quick,
-        ingest: { poolRuns: 1500, senders: 8, seconds: 30, latencySeconds: 15, latencyFraction: 0.6, ceilingSpans: 100_000, reps: 3, seedSpans: 2_000_000, overloadSenders: 256, overloadSeconds: 20 },
+        ingest: { poolRuns: 1500, senders: 8, seconds: 30, latencySeconds: 30, latencyFraction: 0.6, ceilingSpans: 100_000, reps: 3, seedSpans: 2_000_000, overloadSenders: 256, overloadSeconds: 20 },
         queries: { spans: 5_000_000, reps: 30 },
         storage: { runs: 3000 },
         viewer: { spans: 10_000, reps: 3, scrollFrames: 240 },
