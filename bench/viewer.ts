@@ -5,18 +5,14 @@
 // everything else the machine runs, so a second, traced scroll also measures what each frame costs
 // Chromium itself: the renderer main thread's busy time and CPU time per frame, and the CPU time of
 // all its threads (compositor, raster, display) per frame.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { buildViewer, launchChromium } from '../test/helpers/browser.ts';
 import type { Bench } from './lib/bench.ts';
 import { ensureBigTrace } from './lib/bigtrace.ts';
 import { startCollector } from './lib/collector.ts';
 import { removeDb } from './lib/ceiling.ts';
 import { round, summarise } from './lib/stats.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
 
 /**
  * Runs in the page before its scripts: watches every frame for the rows, clicks one (again if the
@@ -161,15 +157,14 @@ async function tracedScroll(browser: Browser, page: Page, frames: number): Promi
 }
 
 export async function viewerSection(bench: Bench): Promise<Record<string, unknown>> {
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build-viewer.mjs'), '--if-stale'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) return { measured: false, reason: `viewer build failed: ${build.stderr.slice(-500)}` };
+  try {
+    buildViewer();
+  } catch (error) {
+    return { measured: false, reason: (error as Error).message.slice(-500) };
+  }
   const db = join(bench.tmp, 'viewer.db');
   const collector = await startCollector(db);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const traceId = await ensureBigTrace(collector.url, bench.viewer.spans, Date.now() - 3_600_000);
     const probe = await fetch(`${collector.url}/traces/${traceId}`);

@@ -1,9 +1,9 @@
 // The controls in a real browser: the dashboards' compare panel judging two prompt versions, the
 // Alerts page and its badge with a rule firing, and the kill switch set from the viewer.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { buildViewer, launchChromium, openPage } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOk } from '../helpers/api.ts';
 import { makeTempDir, REPO_ROOT, startCollector, type RunningCollector } from '../helpers/collector.ts';
@@ -27,15 +27,13 @@ function runs(version: string, n: number, failures: number): AgentRunSpec[] {
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const build = spawnSync(process.execPath, ['scripts/build-viewer.mjs', '--if-stale'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`viewer build failed:\n${build.stdout}\n${build.stderr}`);
+  buildViewer();
   const config = join(makeTempDir(), 'runlens.config.json');
   writeFileSync(config, JSON.stringify({ alerts: { interval: '500ms', rules: [{ name: 'success rate', metric: 'successRate', below: 0.9, window: '15m', groupBy: 'service' }] } }));
   collector = await startCollector({ args: ['--config', config] });
   await sendAgentRuns({ url: collector.url }, { serviceName: 'shop-agent' }, [...runs('v1', 40, 1), ...runs('v2', 40, 20)]);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light' })).newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
+  browser = await launchChromium();
+  ({ page } = await openPage(browser, { height: 900, colorScheme: 'light' }));
 });
 
 afterAll(async () => {

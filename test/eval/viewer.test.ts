@@ -1,10 +1,10 @@
 // The Evaluations page in a real browser: experiments stored by `runlens eval` against a real
 // collector, one shown side by side with its baseline case by case, a case's checks with their
 // explanations, the link to its trace, and "copy as dataset line" on that run's page.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { buildViewer, launchChromium, openPage } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, startCollector, type RunningCollector } from '../helpers/collector.ts';
 
@@ -22,16 +22,12 @@ async function evaluate(name: string, prompt: string, extra: string[] = []): Pro
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const build = spawnSync(process.execPath, ['scripts/build-viewer.mjs', '--if-stale'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`viewer build failed:\n${build.stdout}\n${build.stderr}`);
+  buildViewer();
   collector = await startCollector();
   await evaluate('main', 'v1');
   await evaluate('candidate', 'regressed', ['--baseline', 'main']);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.url });
-  page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
+  browser = await launchChromium();
+  ({ page } = await openPage(browser, { height: 900, colorScheme: 'light', clipboardOrigin: collector.url }));
 });
 
 afterAll(async () => {

@@ -1,13 +1,13 @@
 // In a real browser: an approver opens the Approvals inbox, sees the waiting request with its
 // run and arguments, approves it with a comment, and the agent waiting on it continues. The
 // Policy page shows the table per identity and the span panel shows the decision.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunlensClient } from '@runlens/sdk';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { buildViewer, launchChromium, openPage } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, makeTempDir, runCli, startCollector, type RunningCollector } from '../helpers/collector.ts';
+import { makeTempDir, runCli, startCollector, type RunningCollector } from '../helpers/collector.ts';
 import { examplePolicy, waitForTrace } from './fixtures.ts';
 
 let collector: RunningCollector;
@@ -16,17 +16,15 @@ let page: Page;
 let agent: RunlensClient;
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, ['scripts/build-viewer.mjs', '--if-stale'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`viewer build failed:\n${build.stdout}\n${build.stderr}`);
+  buildViewer();
   collector = await startCollector();
   const file = join(makeTempDir(), 'runlens.policy.yaml');
   writeFileSync(file, examplePolicy('3'));
   const applied = await runCli(['policy', 'apply', file, '--db', collector.dbPath]);
   expect(applied.code, applied.stderr).toBe(0);
   agent = new RunlensClient({ service: 'support-agent', endpoint: collector.url, policy: 'remote', flushOnExit: false, scheduledDelayMillis: 50 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
+  browser = await launchChromium();
+  ({ page } = await openPage(browser, { height: 900 }));
 });
 
 afterAll(async () => {

@@ -1,9 +1,9 @@
 // The viewer behind sign-in, in a real browser: a collector with users shows the sign-in screen,
 // a token opens it, and span contents holding HTML and script are shown as text, never run.
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO_ROOT, startCollector, tempDbPath, type RunningCollector } from '../helpers/collector.ts';
+import type { Browser, Page } from 'playwright-core';
+import { buildViewer, launchChromium, openPage } from '../helpers/browser.ts';
+import { startCollector, tempDbPath, type RunningCollector } from '../helpers/collector.ts';
 import { cliToken, postTraces, runBody } from './support.ts';
 
 const PAYLOAD = '<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>';
@@ -17,8 +17,7 @@ let toolSpanId = '';
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, ['scripts/build-viewer.mjs', '--if-stale'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`viewer build failed:\n${build.stdout}\n${build.stderr}`);
+  buildViewer();
   const db = tempDbPath();
   const key = await cliToken(db, ['keys', 'create', 'xss-agent']);
   viewerToken = await cliToken(db, ['users', 'create', 'vic', '--role', 'viewer']);
@@ -32,12 +31,8 @@ beforeAll(async () => {
   spans[2]!.name = `execute_tool ${PAYLOAD}`;
   traceId = run.traceId;
   expect((await postTraces(collector.url, JSON.stringify(request), key)).status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  browser = await launchChromium();
+  ({ page } = await openPage(browser));
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();

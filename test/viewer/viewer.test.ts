@@ -1,11 +1,11 @@
 // The viewer in a real browser against a real collector: runs sent through the OTLP exporter,
 // then what a person sees and does on each page. Screenshots go to test/screenshots/ (ignored).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsPage } from '@runlens/schema';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildViewer, launchChromium, openPage } from '../helpers/browser.ts';
 import { REPO_ROOT, startCollector, type RunningCollector } from '../helpers/collector.ts';
 import { exportSpans } from '../helpers/otel.ts';
 import { recordOneRun, seedLargeTrace, seedManyRuns, seedOneRun, seedRuns, type SeededRuns } from './seed.ts';
@@ -31,20 +31,12 @@ async function tableTraceIds(p: Page): Promise<string[]> {
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const build = spawnSync(process.execPath, ['scripts/build-viewer.mjs', '--if-stale'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`viewer build failed:\n${build.stdout}\n${build.stderr}`);
+  buildViewer();
   collector = await startCollector();
   seeded = await seedRuns({ url: collector.url });
   largeTraceId = await seedLargeTrace({ url: collector.url }, LARGE_TRACE_SPANS);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  context = await browser.newContext({ viewport: { width: 1366, height: 768 }, colorScheme: 'light' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.url });
-  page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
+  browser = await launchChromium();
+  ({ context, page } = await openPage(browser, { colorScheme: 'light', clipboardOrigin: collector.url }));
 });
 
 afterAll(async () => {
