@@ -32,7 +32,8 @@ export interface ApprovalVoteRecord {
   reason: string;
 }
 
-export interface ApprovalRecord {
+/** A tool call the policy held back (for approval, or as a draft): what was asked, by which run. */
+export interface HeldToolCall {
   id: string;
   service: string;
   tool: string;
@@ -40,32 +41,26 @@ export interface ApprovalRecord {
   traceId: string | null;
   spanId: string | null;
   runName: string | null;
+  policyVersion: string | null;
+  filedBy: string;
+}
+
+export interface ApprovalRecord extends HeldToolCall {
   initiatingUser: string | null;
   rule: string;
   reason: string;
-  policyVersion: string | null;
   requirement: ApprovalRequirement;
   requestedAt: number;
   expiresAt: number | null;
   status: ApprovalStatus;
   statusReason: string | null;
   decidedAt: number | null;
-  filedBy: string;
   votes: ApprovalVoteRecord[];
 }
 
-export interface DraftRecord {
-  id: string;
-  service: string;
-  tool: string;
-  arguments: unknown;
-  traceId: string | null;
-  spanId: string | null;
-  runName: string | null;
+export interface DraftRecord extends HeldToolCall {
   rule: string | null;
   reason: string | null;
   draftTool: string | null;
-  policyVersion: string | null;
   createdAt: number;
-  filedBy: string;
 }
