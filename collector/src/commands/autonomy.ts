@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { AUTONOMY_LEVELS, AUTONOMY_MEANING, checkServiceName, isAutonomy, type AutonomyState } from '../autonomy/index.ts';
 import { stringFlags, UsageError, type Command, type OptionValues } from './command.ts';
-import { DB_OPTIONS } from './config-options.ts';
-import { callCollector, REMOTE_OPTIONS, remoteUrl } from './gate.ts';
+import { DB_OPTIONS, REMOTE_OPTIONS } from './config-options.ts';
+import { callCollector, remoteUrl } from './gate.ts';
 import { table, when } from './keys.ts';
 
 async function withStore<T>(values: OptionValues, use: (store: import('../store/store.ts').Store) => Promise<T>): Promise<T> {

@@ -6,6 +6,12 @@ export const DB_OPTIONS: Record<string, OptionSpec> = {
   config: { type: 'string', value: 'FILE', description: 'JSON config file (env RUNLENS_CONFIG; default ./runlens.config.json if present)' },
 };
 
+/** `--url` and `--token` of the commands that can talk to a running collector instead of the file. */
+export const REMOTE_OPTIONS: Record<string, OptionSpec> = {
+  url: { type: 'string', value: 'URL', description: 'ask a running collector, e.g. http://localhost:4318 (env RUNLENS_URL)' },
+  token: { type: 'string', value: 'TOKEN', description: 'user token for --url (env RUNLENS_TOKEN)' },
+};
+
 export const RETENTION_OPTIONS: Record<string, OptionSpec> = {
   'retention-max-age': { type: 'string', value: 'AGE', description: 'delete runs older than this, e.g. 30d (env RUNLENS_RETENTION_MAX_AGE)' },
   'retention-content-max-age': {

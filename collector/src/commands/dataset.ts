@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, stringFlags, type Command } from './command.ts';
+import { DB_OPTIONS, REMOTE_OPTIONS } from './config-options.ts';
 import { connect } from './eval.ts';
 
 /** Ids already used in the file, read leniently: a line that is not JSON is not ours to judge here. */
@@ -34,10 +35,8 @@ export const datasetCommand: Command = {
     'from-trace': { type: 'string', value: 'TRACE_ID', description: 'the run to copy' },
     to: { type: 'string', value: 'FILE', description: 'the dataset file to append to (created if missing)' },
     id: { type: 'string', value: 'ID', description: 'the case id (default trace-<first 12 hex of the trace id>)' },
-    url: { type: 'string', value: 'URL', description: 'a running collector, e.g. http://localhost:4318 (env RUNLENS_URL)' },
-    token: { type: 'string', value: 'TOKEN', description: 'user token for --url (env RUNLENS_TOKEN)' },
-    db: { type: 'string', value: 'PATH', description: 'SQLite database file (env RUNLENS_DB; default ./runlens.db)' },
-    config: { type: 'string', value: 'FILE', description: 'JSON config file (env RUNLENS_CONFIG)' },
+    ...REMOTE_OPTIONS,
+    ...DB_OPTIONS,
   },
   async run(values, positionals) {
     if (positionals[0] !== 'add' || positionals.length > 1) throw new UsageError('expected `runlens dataset add --from-trace TRACE_ID --to FILE`. See: runlens dataset --help');

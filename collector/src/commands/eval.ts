@@ -10,11 +10,10 @@ import { pathToFileURL } from 'node:url';
 import { parsePolicy } from '@runlens/schema';
 import { loadConfig } from '../config.ts';
 import { stringFlags, UsageError, type Command, type OptionSpec, type OptionValues } from './command.ts';
-import { DB_OPTIONS } from './config-options.ts';
+import { DB_OPTIONS, REMOTE_OPTIONS } from './config-options.ts';
 
 const CONNECTION_OPTIONS: Record<string, OptionSpec> = {
-  url: { type: 'string', value: 'URL', description: 'a running collector, e.g. http://localhost:4318 (env RUNLENS_URL)' },
-  token: { type: 'string', value: 'TOKEN', description: 'user token for --url (env RUNLENS_TOKEN)' },
+  ...REMOTE_OPTIONS,
   key: { type: 'string', value: 'KEY', description: 'ingest key for the runs and results sent to --url (env RUNLENS_INGEST_KEY)' },
   ...DB_OPTIONS,
 };

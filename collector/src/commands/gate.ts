@@ -8,13 +8,7 @@ import type { GateQuery, GateReport } from '@runlens/schema';
 import { formatGateReport } from '../gate/report.ts';
 import { GateParamError, gateSearchParams, parseSelector, parseSince, parseThresholds, THRESHOLD_PARAMS } from '../gate/params.ts';
 import { stringFlags, UsageError, type Command, type OptionSpec, type OptionValues } from './command.ts';
-import { DB_OPTIONS } from './config-options.ts';
-
-/** `--url` and `--token` of the commands that talk to a running collector. */
-export const REMOTE_OPTIONS: Record<string, OptionSpec> = {
-  url: { type: 'string', value: 'URL', description: 'ask a running collector, e.g. http://localhost:4318 (env RUNLENS_URL)' },
-  token: { type: 'string', value: 'TOKEN', description: 'user token for --url (env RUNLENS_TOKEN)' },
-};
+import { DB_OPTIONS, REMOTE_OPTIONS } from './config-options.ts';
 
 /** The collector to ask, or null to read the database file. `--url` and `--db` exclude each other. */
 export function remoteUrl(values: OptionValues, command: string): string | null {

@@ -13,8 +13,8 @@ import type { Store } from '../store/store.ts';
 import { auditRuns } from '../policy/audit.ts';
 import { PolicyStore } from '../policy/store.ts';
 import { stringFlags, UsageError, type Command, type OptionValues } from './command.ts';
-import { DB_OPTIONS } from './config-options.ts';
-import { callCollector, REMOTE_OPTIONS, remoteUrl } from './gate.ts';
+import { DB_OPTIONS, REMOTE_OPTIONS } from './config-options.ts';
+import { callCollector, remoteUrl } from './gate.ts';
 import type { PolicyVersionInfo } from '@runlens/schema';
 
 async function withStore<T>(values: OptionValues, use: (store: Store) => Promise<T>): Promise<T> {
