@@ -21,7 +21,9 @@ export type {
   SpanKind,
   SpanLink,
   SpanStatus,
+  SpanSummary,
   TraceDetail,
+  TraceSummary,
 } from './types.ts';
 export { METRICS_GROUP_BY, RUN_OUTCOMES, SPAN_KINDS } from './types.ts';
 export type {

@@ -122,6 +122,15 @@ export interface TraceDetail {
   spans: Span[];
 }
 
+/** A span without its input, output and attributes: what the waterfall and the summary need. */
+export type SpanSummary = Omit<Span, 'input' | 'output' | 'attributes'>;
+
+/** GET /api/runs/:traceId?contents=false: the trace without contents, ~10× smaller. */
+export interface TraceSummary {
+  run: Run;
+  spans: SpanSummary[];
+}
+
 export type MetricsGroupBy = 'version' | 'model' | 'agent' | 'service';
 export const METRICS_GROUP_BY: readonly MetricsGroupBy[] = ['version', 'model', 'agent', 'service'];
 

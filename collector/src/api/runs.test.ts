@@ -12,7 +12,7 @@ import { createSecurity, type Security } from '../auth/security.ts';
 import { agentRun, newTraceId } from '../store/agent-run-fixture.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
-import type { TraceSummary } from '../store/trace-queries.ts';
+import type { TraceSummary } from '@runlens/schema';
 
 let dir: string;
 let store: Store;

@@ -4,7 +4,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { RUN_OUTCOMES, type RunsPage, type RunsQuery, type Span, type TraceDetail } from '@runlens/schema';
-import type { TraceSummary } from '../store/trace-queries.ts';
+import type { TraceSummary } from '@runlens/schema';
 import type { Store } from '../store/store.ts';
 import { badParameter } from './errors.ts';
 import { optionalEnum, optionalInteger, optionalString, optionalTime, traceIdParameter } from './params.ts';

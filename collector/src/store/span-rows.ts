@@ -1,6 +1,6 @@
 // Canonical spans ↔ rows of the `spans` table. Inputs, outputs and long attribute values go to
 // `contents` (stored once by hash); short attributes are stored with numbered keys.
-import type { Attributes, NormalisedSpan, RunFacts, RunSpanInput, Span, SpanEvent } from '@runlens/schema';
+import type { Attributes, NormalisedSpan, RunFacts, RunSpanInput, Span, SpanEvent, SpanSummary } from '@runlens/schema';
 import { nsToMs } from '@runlens/schema';
 import type { AttributeKeyReader, AttributeKeyWriter } from './attribute-keys.ts';
 import { contentIds, type ContentReader, type ContentRef, type ContentWriter } from './contents.ts';
@@ -353,7 +353,6 @@ function numberOrNull(value: bigint | number | null): number | null {
 }
 
 /** A span without its contents (inputs, outputs, attributes): `GET /api/runs/:traceId?contents=false`. */
-export type SpanSummary = Omit<Span, 'input' | 'output' | 'attributes'>;
 
 /** The columns of a span row without its contents (events are inline and small). */
 export interface SpanSummaryRow extends RunInputRow {

@@ -4,11 +4,11 @@
 // once the transaction holding its spans has committed.
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { MetricsQuery, MetricsResponse, NormalisedSpan, OtlpLogRecord, Run, RunsPage, RunsQuery, Span, TraceDetail } from '@runlens/schema';
+import type { MetricsQuery, MetricsResponse, NormalisedSpan, OtlpLogRecord, Run, RunsPage, RunsQuery, Span, TraceDetail, TraceSummary } from '@runlens/schema';
 import type { RetentionConfig } from '../config.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { StoreReader } from './queries.ts';
-import { TraceQueries, type TraceSummary } from './trace-queries.ts';
+import { TraceQueries } from './trace-queries.ts';
 import { planPrune, PRUNE_BATCH_RUNS } from './retention.ts';
 import {
   StoreBusyError,

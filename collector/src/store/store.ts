@@ -11,7 +11,7 @@ import type {
   Span,
   TraceDetail,
 } from '@runlens/schema';
-import type { TraceSummary } from './trace-queries.ts';
+import type { TraceSummary } from '@runlens/schema';
 
 export interface StoreStats {
   spans: number;

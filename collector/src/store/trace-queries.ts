@@ -2,19 +2,12 @@
 // outputs or attributes, so no `contents` reads and ~100 B a span of JSON instead of ~1 KB), and
 // one span in full when it is selected. The full trace stays StoreReader.getTrace.
 import type Database from 'better-sqlite3';
-import type { Run, Span } from '@runlens/schema';
+import type { Span, SpanSummary, TraceSummary } from '@runlens/schema';
 import { GEN_AI, nsToMs } from '@runlens/schema';
 import { AttributeKeyReader } from './attribute-keys.ts';
 import { ContentReader } from './contents.ts';
 import { RUN_COLUMNS, runFromRow, type RunRow } from './run-rows.ts';
-import { SPAN_COLUMNS, SPAN_SUMMARY_COLUMNS, spanFromRow, spanSummaryFromRow, type SpanRow, type SpanSummary, type SpanSummaryRow } from './span-rows.ts';
-
-export type { SpanSummary };
-
-export interface TraceSummary {
-  run: Run;
-  spans: SpanSummary[];
-}
+import { SPAN_COLUMNS, SPAN_SUMMARY_COLUMNS, spanFromRow, spanSummaryFromRow, type SpanRow, type SpanSummaryRow } from './span-rows.ts';
 
 interface EvaluationRow {
   span_id: string;

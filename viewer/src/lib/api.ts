@@ -19,6 +19,7 @@ import type {
   RunsQuery,
   Span,
   TraceDetail,
+  TraceSummary,
   VersionsSeen,
 } from '@runlens/schema';
 import { authFetch, streamUrl } from './auth.ts';
@@ -59,14 +60,6 @@ export function fetchRuns(query: RunsQuery, signal?: AbortSignal): Promise<RunsP
 
 export function fetchTrace(traceId: string, signal?: AbortSignal): Promise<TraceDetail> {
   return getJson(`/api/runs/${encodeURIComponent(traceId)}`, signal);
-}
-
-/** A span without its input, output and attributes: what the waterfall and the summary need. */
-export type SpanSummary = Omit<Span, 'input' | 'output' | 'attributes'>;
-
-export interface TraceSummary {
-  run: Run;
-  spans: SpanSummary[];
 }
 
 /** The trace without contents (`?contents=false`): ~10× smaller, so a large trace draws at once. */
