@@ -64,6 +64,7 @@ export {
 } from './redact.ts';
 export type { NormaliseOptions } from './normalise/index.ts';
 export { nanosToMillis, normaliseSpan } from './normalise/index.ts';
+export { runInputOutput, runIoSpanIds, type RunIoSpan } from './run-io.ts';
 export type { ModelPrice, TokenUsage } from './cost.ts';
 export { costOf } from './cost.ts';
 export type {

@@ -129,6 +129,9 @@ export type SpanSummary = Omit<Span, 'input' | 'output' | 'attributes'>;
 export interface TraceSummary {
   run: Run;
   spans: SpanSummary[];
+  /** What the run was asked and what it answered (run-io.ts), as text; null when no span says. */
+  asked: string | null;
+  answered: string | null;
 }
 
 export type MetricsGroupBy = 'version' | 'model' | 'agent' | 'service';

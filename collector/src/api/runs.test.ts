@@ -5,14 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Span, TraceDetail } from '@runlens/schema';
+import type { Span, TraceDetail, TraceSummary } from '@runlens/schema';
+import { runInputOutput } from '@runlens/schema';
 import { createApp } from '../app.ts';
 import { DEFAULT_CONFIG } from '../config.ts';
 import { createSecurity, type Security } from '../auth/security.ts';
 import { agentRun, newTraceId } from '../store/agent-run-fixture.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
-import type { TraceSummary } from '@runlens/schema';
 
 let dir: string;
 let store: Store;
@@ -54,6 +54,15 @@ describe('a trace read in parts', () => {
       expect(span).toEqual(rest);
     }
     expect(full.body.spans.some((s) => s.input !== null)).toBe(true);
+  });
+
+  it('?contents=false says what the run was asked and answered, as read from the full trace', async () => {
+    const full = await get<TraceDetail>(`/api/runs/${traceId}`);
+    const light = await get<TraceSummary>(`/api/runs/${traceId}?contents=false`);
+    const { input, output } = runInputOutput(full.body.spans);
+    expect(input).not.toBeNull();
+    expect(output).not.toBeNull();
+    expect({ asked: light.body.asked, answered: light.body.answered }).toEqual({ asked: input, answered: output });
   });
 
   it('one span read alone is the span of the full trace', async () => {

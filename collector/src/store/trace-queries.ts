@@ -3,7 +3,7 @@
 // one span in full when it is selected. The full trace stays StoreReader.getTrace.
 import type Database from 'better-sqlite3';
 import type { Span, SpanSummary, TraceSummary } from '@runlens/schema';
-import { GEN_AI, nsToMs } from '@runlens/schema';
+import { GEN_AI, nsToMs, runInputOutput, runIoSpanIds } from '@runlens/schema';
 import { AttributeKeyReader } from './attribute-keys.ts';
 import { ContentReader } from './contents.ts';
 import { RUN_COLUMNS, runFromRow, type RunRow } from './run-rows.ts';
@@ -36,13 +36,18 @@ export class TraceQueries {
     this.#keys = new AttributeKeyReader(db);
   }
 
-  /** The run and its spans without inputs, outputs and attributes; null for an unknown trace. */
+  /**
+   * The run and its spans without inputs, outputs and attributes, plus what it was asked and
+   * answered (read from at most three spans in full); null for an unknown trace.
+   */
   getTraceSummary(traceId: string): TraceSummary | null {
     const run = this.#run.get(traceId) as RunRow | undefined;
     if (!run) return null;
     const spans = (this.#summaries.all(run.id) as SpanSummaryRow[]).map((row) => spanSummaryFromRow(traceId, row));
     addEvaluations(spans, this.#evaluations.all(traceId) as EvaluationRow[]);
-    return { run: runFromRow(run), spans };
+    const ioSpans = runIoSpanIds(spans).map((spanId) => spanFromRow(traceId, this.#span.get(run.id, spanId) as SpanRow, this.#contents, this.#keys));
+    const { input: asked, output: answered } = runInputOutput(ioSpans);
+    return { run: runFromRow(run), spans, asked, answered };
   }
 
   /** One span in full (as in GET /api/runs/:traceId); null when the trace or the span is unknown. */

@@ -1,7 +1,7 @@
 // What the span panel shows, derived from a span's untrusted contents: chat messages in the GenAI
 // parts format, tool arguments and results as JSON, and the notable events. Everything here
 // returns plain data that the components render as text.
-import type { ChatMessage, MessagePart, Span, SpanEvent } from '@runlens/schema';
+import type { ChatMessage, MessagePart, SpanEvent } from '@runlens/schema';
 
 /** A JSON string (tool arguments usually arrive as one) becomes its value; anything else is kept. */
 export function parseMaybeJson(value: unknown): unknown {
@@ -131,34 +131,3 @@ export function attributeText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** The text of the last message with `role` that has any text parts. */
-function lastText(messages: ChatMessage[] | null, role: string): string | null {
-  if (!messages) return null;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.role !== role) continue;
-    const text = m.parts.map(displayPart).filter((p) => p.kind === 'text').map((p) => (p as { text: string }).text).join('\n');
-    if (text) return text;
-  }
-  return null;
-}
-
-function asText(value: unknown): string | null {
-  if (value == null || value === '') return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/**
- * What the run was asked and what it answered, for the trace summary: the root span's own input
- * and output when the client recorded them, else the user's question in the first llm call and
- * the assistant's text in the last one.
- */
-export function runInputOutput(spans: readonly Span[]): { input: string | null; output: string | null } {
-  const root = spans.find((s) => s.parentSpanId === null) ?? null;
-  const llms = spans.filter((s) => s.kind === 'llm').sort((a, b) => a.startTime - b.startTime);
-  const rootIn = root ? toChatMessages(root.input) : null;
-  const rootOut = root ? toChatMessages(root.output) : null;
-  const input = (rootIn ? lastText(rootIn, 'user') : asText(root?.input)) ?? lastText(toChatMessages(llms[0]?.input), 'user');
-  const output = (rootOut ? lastText(rootOut, 'assistant') : asText(root?.output)) ?? lastText(toChatMessages(llms[llms.length - 1]?.output), 'assistant');
-  return { input, output };
-}
