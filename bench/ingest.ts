@@ -54,7 +54,9 @@ async function saturateThenPace(bench: Bench, c: RunningCollector, templates: Bo
   const { senders, seconds, latencySeconds, latencyFraction } = bench.ingest;
   const before = await health(c.url);
   bench.log(`  ${label}: ${senders} senders, closed loop, ${seconds} s`);
-  const saturated = await runLoad({ url: c.url, templates, encoding, senders, durationMs: seconds * 1000 });
+  // Refused exports are retried after Retry-After, as the OTLP exporters do: a sender that resent
+  // at once would measure how fast refusals are answered, not how fast spans are stored.
+  const saturated = await runLoad({ url: c.url, templates, encoding, senders, durationMs: seconds * 1000, retryOn503: true });
   const afterSat = await drained(c.url);
   const sat = figures(saturated, afterSat.spans - before.spans, memoryOf(c.process.pid!).peakRssMb);
   const spansPerRequest = templates.reduce((n, t) => n + t.spans, 0) / templates.length;

@@ -64,9 +64,12 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   // answered long before the exporters' 10 s timeout. Measured under 128 protobuf senders: 8,192
   // spans and 16 MiB peaked at 568 MB RSS, 4,096 and 12 MiB at ~500 MB, at the same throughput.
   maxQueuedSpans: 4096,
-  // ~4k spans of OTLP: 48 MiB let peak RSS reach 820 MB under 40 senders, 16 MiB ~550 MB; 8 senders
-  // of 1.3 MB bodies (the bench's saturation phase) fit in 12 MiB without being refused.
-  maxIngestBytesInFlight: 12 * 1024 * 1024,
+  // Export bodies between admission and their answer, which bounds the spans being decoded, queued
+  // and written. Peak RSS under 256 protobuf senders of 1.3 MB bodies (bench/README.md, "Memory"):
+  // ~305 MB at 4 MiB, ~330 at 6, ~360 at 8, 390-430 at 12 (48 MiB reached 820 MB). Throughput is
+  // the same from 4 MiB up when exporters retry after Retry-After as the OTLP exporters do; 8
+  // saturating senders then see about one export in five refused once.
+  maxIngestBytesInFlight: 4 * 1024 * 1024,
   retention: {
     maxAgeMs: 30 * 86_400_000,
     contentMaxAgeMs: null,

@@ -13,12 +13,12 @@ const RUNS_PER_REQUEST = 48;
 const SPANS_PER_RUN = 10;
 const SEND_FOR_MS = 9_000;
 /**
- * Peak RSS bound asserted here. The issue's target is 300 MB; with admission the bodies in flight
- * stay under 12 MiB, but the two V8 heaps (main thread and writer) grow with the allocation rate:
- * 500-620 MB measured with this workload (1.4 GB before admission, in the bench), 355 MB with
- * --max-old-space-size=160: the heaps' growth, not the data admitted, is what is left to bound.
+ * Peak RSS bound asserted here, a regression bound with room for a slower machine: `npm run
+ * bench` measures the issue's 300 MB target under 256 senders (288 MB there). With this workload
+ * it was 500-620 MB with the sources run through tsx, a 16 MiB budget and V8's default heap growth,
+ * 376 MB with 12 MiB, and ~260 MB since the compiled bundle, 4 MiB and the growth cap of `serve`.
  */
-const MAX_RSS_MB = 800;
+const MAX_RSS_MB = 450;
 
 const running: RunningCollector[] = [];
 afterEach(async () => {

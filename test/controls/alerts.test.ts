@@ -70,9 +70,13 @@ describe('alerts', () => {
     expect(firing.summary).toBe('success rate (service checkout-agent): success rate 60% is below 90% over 15m');
     expect(firing.dashboardUrl).toBe('https://runlens.example.com/dashboards?range=1h&groupBy=service&service=checkout-agent');
 
+    // The collector records the delivery once the webhook has answered, which may be just after
+    // the receiver saw the call.
+    await expect
+      .poll(async () => (await getOk<AlertsAnswer>(collector.url, '/api/alerts')).alerts[0], { timeout: 5000, interval: 100 })
+      .toMatchObject({ rule: 'success rate', group: 'checkout-agent', state: 'firing', notified: true });
     const current = await getOk<AlertsAnswer>(collector.url, '/api/alerts');
     expect(current.firing).toBe(1);
-    expect(current.alerts[0]).toMatchObject({ rule: 'success rate', group: 'checkout-agent', state: 'firing', notified: true });
 
     // 40 more successes: 46 of 50, 92%.
     await sendAgentRuns({ url: collector.url }, { serviceName: 'checkout-agent' }, Array.from({ length: 40 }, (_, i) => run(100 + i)));

@@ -8,11 +8,13 @@ import { DB_OPTIONS, RETENTION_OPTIONS } from './config-options.ts';
 /**
  * After each full collection V8 lets a heap grow to up to 4× what is live when its limit is the
  * default (~4 GB here): under load the main thread's heap reached ~270 MB for 55-78 MB live.
- * Capping the growth at 2× (read by V8 at every collection, so it applies to this thread and to
- * the writer) measured peak RSS 498-568 → 423-428 MB at the same throughput; 1.3× gave 356-387 MB
- * but 12-17% less throughput (bench/README.md, "Memory").
+ * Capping the growth (read by V8 at every collection, so it applies to this thread and to the
+ * writer) at 2× measured peak RSS 498-568 → 423-428 MB at the same throughput. At 1.5×, with the
+ * compiled collector and a 4 MiB admission budget, overload peaked at 280-288 MB against ~305 at 2×
+ * (1.3× gave no less), for ~5% of saturated throughput (8 senders: 11.0k against 11.6-12.1k spans/s;
+ * bench/README.md, "Memory").
  */
-const HEAP_GROWING_PERCENT = 100;
+const HEAP_GROWING_PERCENT = 50;
 
 function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {

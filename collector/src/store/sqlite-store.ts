@@ -40,12 +40,17 @@ export interface SqliteStoreOptions {
 const DEFAULTS = { maxBatchSpans: 4096, pruneBatchRuns: PRUNE_BATCH_RUNS, writerPragmas: {} };
 
 /**
- * The writer is TypeScript like the rest: the thread registers tsx, then loads it. (On Node 20 a
- * worker does not inherit `--import tsx`, and `execArgv: ['--import', …]` runs too late for
- * the entry file itself.) Paths are resolved here so the worker works from any directory.
+ * How the writer thread starts. Compiled (collector/dist, scripts/build-collector.mjs), its
+ * bundle sits next to this one. From the TypeScript sources, the thread registers tsx, then loads
+ * it. (On Node 20 a worker does not inherit `--import tsx`, and `execArgv: ['--import', …]` runs
+ * too late for the entry file itself.) Paths are resolved here so it works from any directory.
  */
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+function writerEntry(): { source: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { source: new URL('./writer-worker.mjs', import.meta.url), eval: false };
+  const source = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
   .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./writer-worker.ts', import.meta.url).href)}); });`;
+  return { source, eval: true };
+}
 
 const WRITER_HEAP_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 
@@ -69,8 +74,9 @@ interface Call {
 /** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const opts = { ...DEFAULTS, ...options };
-  const worker = new Worker(WORKER_BOOTSTRAP, {
-    eval: true,
+  const entry = writerEntry();
+  const worker = new Worker(entry.source, {
+    eval: entry.eval,
     workerData: { path: opts.path, retention: opts.retention, pragmas: opts.writerPragmas, pruneBatchRuns: opts.pruneBatchRuns } satisfies WriterOptions,
     // V8 sizes a heap from its limit: under the default (~4 GB here) the writer's heap grew to
     // ~4x its live data. Its live data is one batch (~25 MB at 4096 spans) and the content cache
