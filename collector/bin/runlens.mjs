@@ -10,6 +10,8 @@ import { compiledCli, isCollectorBuildStale } from './compiled.mjs';
 const args = process.argv.slice(2);
 let entry;
 if (args[0] === 'serve' && !isCollectorBuildStale()) {
+  // Stack traces asked for with RUNLENS_DEBUG then point into the sources, not the bundle.
+  if (process.env.RUNLENS_DEBUG) process.setSourceMapsEnabled(true);
   entry = pathToFileURL(compiledCli).href;
 } else {
   const { register } = await import('tsx/esm/api');
