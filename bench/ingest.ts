@@ -62,7 +62,7 @@ async function saturateThenPace(bench: Bench, c: RunningCollector, templates: Bo
   const spansPerRequest = templates.reduce((n, t) => n + t.spans, 0) / templates.length;
   const rate = (sat.spansPerSecond * latencyFraction) / spansPerRequest;
   bench.log(`  ${label}: ${sat.spansPerSecond} spans/s saturated; now ${(latencyFraction * 100).toFixed(0)}% of it (${rate.toFixed(1)} req/s) for ${latencySeconds} s`);
-  const paced = await runLoad({ url: c.url, templates, encoding, senders: 32, durationMs: latencySeconds * 1000, requestsPerSecond: rate });
+  const paced = await runLoad({ url: c.url, templates, encoding, senders: 32, durationMs: latencySeconds * 1000, requestsPerSecond: rate, retryOn503: true });
   const afterPaced = await drained(c.url);
   const below = figures(paced, afterPaced.spans - afterSat.spans, memoryOf(c.process.pid!).peakRssMb);
   return { saturated: sat, belowSaturation: below };
