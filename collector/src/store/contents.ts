@@ -276,14 +276,8 @@ export function splitJsonArray(text: string, open = 0): string[] | null {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      // Jump to the closing quote: one not preceded by an odd number of backslashes.
-      for (;;) {
-        i = text.indexOf('"', i + 1);
-        if (i < 0 || i >= end) return null;
-        let backslashes = 0;
-        while (text.charCodeAt(i - 1 - backslashes) === 0x5c /* \ */) backslashes++;
-        if ((backslashes & 1) === 0) break;
-      }
+      i = closingQuote(text, i);
+      if (i < 0 || i >= end) return null;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) depth++;
     else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       if (--depth < 0) return null;
