@@ -141,27 +141,12 @@ export function toWriterSpan(span: NormalisedSpan): WriterSpan {
   };
 }
 
-/** What deriveRun reads of a span in its writer form. */
+/**
+ * What deriveRun reads of a span in its writer form: the span itself (its other fields go unread),
+ * with its facts column parsed back.
+ */
 export function writerRunSpanInput(span: WriterSpan): RunSpanInput {
-  return {
-    spanId: span.spanId,
-    parentSpanId: span.parentSpanId,
-    name: span.name,
-    kind: span.kind,
-    startNs: span.startNs,
-    endNs: span.endNs,
-    status: span.status,
-    statusMessage: span.statusMessage,
-    errorType: span.errorType,
-    service: span.service,
-    model: span.model,
-    inputTokens: span.inputTokens,
-    outputTokens: span.outputTokens,
-    cachedTokens: span.cachedTokens,
-    costUsd: span.costUsd,
-    toolName: span.toolName,
-    facts: parseFacts(span.facts),
-  };
+  return { ...span, facts: parseFacts(span.facts) };
 }
 
 function payloadText(value: unknown): PayloadText {
