@@ -7,11 +7,18 @@ import type { ChatMessage, Span } from './types.ts';
 /** What runInputOutput reads of a span. */
 export type RunIoSpan = Pick<Span, 'spanId' | 'parentSpanId' | 'kind' | 'startTime' | 'input' | 'output'>;
 
-/** The spans runInputOutput reads: the first root, and the first and last LLM calls (ids, deduplicated). */
-export function runIoSpanIds(spans: readonly Pick<Span, 'spanId' | 'parentSpanId' | 'kind' | 'startTime'>[]): string[] {
-  const root = spans.find((s) => s.parentSpanId === null);
+type IoCandidate = Pick<Span, 'spanId' | 'parentSpanId' | 'kind' | 'startTime'>;
+
+/** The spans a run's input and output come from: the first root, and the first and last LLM calls. */
+function ioSources<T extends IoCandidate>(spans: readonly T[]): { root: T | undefined; firstLlm: T | undefined; lastLlm: T | undefined } {
   const llms = spans.filter((s) => s.kind === 'llm').sort((a, b) => a.startTime - b.startTime);
-  return [...new Set([root, llms[0], llms[llms.length - 1]].filter((s) => s !== undefined).map((s) => s.spanId))];
+  return { root: spans.find((s) => s.parentSpanId === null), firstLlm: llms[0], lastLlm: llms[llms.length - 1] };
+}
+
+/** The spans runInputOutput reads (ids, deduplicated), so a caller can fetch only those. */
+export function runIoSpanIds(spans: readonly IoCandidate[]): string[] {
+  const { root, firstLlm, lastLlm } = ioSources(spans);
+  return [...new Set([root, firstLlm, lastLlm].filter((s) => s !== undefined).map((s) => s.spanId))];
 }
 
 /**
@@ -19,12 +26,11 @@ export function runIoSpanIds(spans: readonly Pick<Span, 'spanId' | 'parentSpanId
  * the first llm call and the assistant's text in the last one.
  */
 export function runInputOutput(spans: readonly RunIoSpan[]): { input: string | null; output: string | null } {
-  const root = spans.find((s) => s.parentSpanId === null) ?? null;
-  const llms = spans.filter((s) => s.kind === 'llm').sort((a, b) => a.startTime - b.startTime);
+  const { root, firstLlm, lastLlm } = ioSources(spans);
   const rootIn = root ? messagesOf(root.input) : null;
   const rootOut = root ? messagesOf(root.output) : null;
-  const input = (rootIn ? lastText(rootIn, 'user') : asText(root?.input)) ?? lastText(messagesOf(llms[0]?.input), 'user');
-  const output = (rootOut ? lastText(rootOut, 'assistant') : asText(root?.output)) ?? lastText(messagesOf(llms[llms.length - 1]?.output), 'assistant');
+  const input = (rootIn ? lastText(rootIn, 'user') : asText(root?.input)) ?? lastText(messagesOf(firstLlm?.input), 'user');
+  const output = (rootOut ? lastText(rootOut, 'assistant') : asText(root?.output)) ?? lastText(messagesOf(lastLlm?.output), 'assistant');
   return { input, output };
 }
 
