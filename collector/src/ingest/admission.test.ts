@@ -35,9 +35,9 @@ function heldStore() {
   };
 }
 
-function setup(maxBytesInFlight: number, maxQueuedSpans = 1000) {
+function setup(maxBytesInFlight: number, maxQueuedSpans = 1000, wait: { maxWaiting?: number; maxWaitMs?: number } = { maxWaiting: 0 }) {
   const held = heldStore();
-  const admission = new IngestAdmission({ queueDepth: () => held.store.stats().queueDepth, maxQueuedSpans, maxBytesInFlight });
+  const admission = new IngestAdmission({ queueDepth: () => held.store.stats().queueDepth, maxQueuedSpans, maxBytesInFlight, ...wait });
   const app = otlpRoutes({ store: held.store, normalise: (span, context) => normaliseSpan(span, context), maxBodyBytes: 1 << 20, admission });
   return { held, admission, app };
 }
@@ -120,6 +120,78 @@ describe('ingest admission', () => {
     held.release();
     expect((await pending).status).toBe(200);
     expect(admission.stats()).toMatchObject({ requestsInFlight: 0, bytesInFlight: 0 });
+  });
+
+  it('lets an export over the budget wait, body unread, and takes it once the one ahead is answered', async () => {
+    const first = body(7);
+    const bytes = String(Buffer.byteLength(first));
+    const { held, admission, app } = setup(Buffer.byteLength(first) + 10, 1000, { maxWaiting: 2, maxWaitMs: 5000 });
+    const pending = post(app, first, { 'Content-Length': bytes });
+    await until(() => held.waiting() === 1);
+    let pulled = false;
+    const second = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled = true;
+          controller.enqueue(new TextEncoder().encode(body(8)));
+          controller.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const waiting = post(app, second, { 'Content-Length': String(Buffer.byteLength(body(8))) });
+    await until(() => admission.stats().waiting === 1);
+    // Waiting costs no body bytes: nothing was read from it.
+    expect(pulled).toBe(false);
+    expect(admission.stats()).toMatchObject({ requestsInFlight: 1, bytesInFlight: Buffer.byteLength(first), refused: 0 });
+
+    held.release();
+    expect((await pending).status).toBe(200);
+    await until(() => held.waiting() === 1);
+    expect(pulled).toBe(true);
+    held.release();
+    expect((await waiting).status).toBe(200);
+    expect(held.written).toHaveLength(2);
+    expect(admission.stats()).toMatchObject({ requestsInFlight: 0, bytesInFlight: 0, waiting: 0, refused: 0 });
+  });
+
+  it('refuses at once when the waiting line is full, and after maxWaitMs an export that waited', async () => {
+    const first = body(9);
+    const size = { 'Content-Length': String(Buffer.byteLength(first)) };
+    const { held, admission, app } = setup(Buffer.byteLength(first) + 10, 1000, { maxWaiting: 1, maxWaitMs: 300 });
+    const pending = post(app, first, size);
+    await until(() => held.waiting() === 1);
+    const began = performance.now();
+    const waited = post(app, body(10), size);
+    await until(() => admission.stats().waiting === 1);
+
+    const full = await post(app, body(11), size);
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBe('1');
+    expect(await full.json()).toMatchObject({ message: expect.stringMatching(/busy .*request bytes in flight/) });
+
+    const timedOut = await waited;
+    expect(timedOut.status).toBe(503);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(290);
+    expect(timedOut.headers.get('retry-after')).toBe('1');
+    expect(await timedOut.json()).toMatchObject({ message: expect.stringMatching(/busy .*\(waited 300 ms\)/) });
+    expect(admission.stats()).toMatchObject({ waiting: 0, refused: 2 });
+
+    held.release();
+    expect((await pending).status).toBe(200);
+    expect(held.written).toHaveLength(1);
+  });
+
+  it('lets exports wait for a full store queue and takes them once it drains', async () => {
+    const { held, admission, app } = setup(1 << 20, 100, { maxWaiting: 4, maxWaitMs: 5000 });
+    held.setQueueDepth(100);
+    const waiting = post(app, body(12), { 'Content-Length': String(Buffer.byteLength(body(12))) });
+    await until(() => admission.stats().waiting === 1);
+    // Nothing in flight will wake it: the queue is looked at again shortly.
+    held.setQueueDepth(0);
+    await until(() => held.waiting() === 1);
+    held.release();
+    expect((await waiting).status).toBe(200);
   });
 
   it('takes a body larger than the budget when nothing else is in flight', async () => {

@@ -2,8 +2,13 @@
 // counts spans only once a body has been read, decoded and normalised (~11 KB of memory per span
 // by then), so under overload memory grew with every waiting request and exporters timed out
 // instead of being told to retry. Here each export counts its bytes while it is in flight (from
-// Content-Length, or as they are read for a chunked body) until it is answered; over the byte
-// budget, or with the store's queue already full, it is answered 503 with Retry-After at once.
+// Content-Length, or as they are read for a chunked body) until it is answered. Over the byte
+// budget, or with the store's queue full, an export waits, its body unread, for a moment: a few
+// exports at a time, in arrival order, for at most maxWaitMs. Only when that line is full, or the
+// wait runs out, is it answered 503 with Retry-After. Waiting costs no memory beyond the socket's
+// buffers, and it keeps the pipeline fed: an exporter told to retry sleeps a whole second, and
+// under a steady load a quarter of the exports were refused that way while the main thread and
+// the writer each sat idle a quarter of the time (profile of 2026-11-26, bench/README.md).
 import type { MiddlewareHandler } from 'hono';
 import { StoreBusyError } from '../store/store.ts';
 
@@ -16,6 +21,24 @@ export interface AdmissionOptions {
   maxQueuedSpans: number;
   /** Retry-After on a refusal; 1 s fits the exporters' 10 s timeout and backoff. */
   retryAfterSeconds?: number;
+  /** Exports that may wait, body unread, for the budget; any more are refused at once. */
+  maxWaiting?: number;
+  /** How long one export may wait for the budget before it is refused after all. */
+  maxWaitMs?: number;
+}
+
+/**
+ * Defaults, measured on the ingest bench (bench/README.md, fourth pass): 16 waiting exports hold
+ * at most ~1.3 MB of socket data in the process; a wait of up to 2 s keeps an exporter well inside
+ * its 10 s timeout, and a refusal after it is retried a second later as before.
+ */
+export const ADMISSION_WAIT_DEFAULTS = { maxWaiting: 16, maxWaitMs: 2000 };
+
+/** An export waiting for the budget. */
+interface Waiter {
+  declared: number;
+  admitted: () => void;
+  timer: NodeJS.Timeout;
 }
 
 export interface AdmissionStats {
@@ -24,6 +47,8 @@ export interface AdmissionStats {
   /** Their bytes (declared, or read so far for chunked bodies). */
   bytesInFlight: number;
   maxBytesInFlight: number;
+  /** Exports waiting, body unread, for the budget. */
+  waiting: number;
   /** Exports answered 503 by admission since start. */
   refused: number;
 }
@@ -42,35 +67,91 @@ export class IngestAdmission {
   #bytes = 0;
   #requests = 0;
   #refused = 0;
+  readonly #waiting: Waiter[] = [];
+  /** Rechecks the store's queue while exports wait and none is in flight to wake them. */
+  #poll: NodeJS.Timeout | null = null;
 
   constructor(options: AdmissionOptions) {
-    this.#opts = { retryAfterSeconds: 1, ...options };
+    this.#opts = { retryAfterSeconds: 1, ...ADMISSION_WAIT_DEFAULTS, ...options };
   }
 
   stats(): AdmissionStats {
-    return { requestsInFlight: this.#requests, bytesInFlight: this.#bytes, maxBytesInFlight: this.#opts.maxBytesInFlight, refused: this.#refused };
+    return {
+      requestsInFlight: this.#requests,
+      bytesInFlight: this.#bytes,
+      maxBytesInFlight: this.#opts.maxBytesInFlight,
+      waiting: this.#waiting.length,
+      refused: this.#refused,
+    };
   }
 
   /**
-   * Takes `declared` bytes for a new export, or throws AdmissionRefusedError. An idle collector
-   * takes any one request, so a body larger than the budget is not refused forever (the body
-   * size cap answers 413 for those).
+   * Takes `declared` bytes for a new export. Over the budget the export waits its turn (arrival
+   * order) for up to maxWaitMs, as long as fewer than maxWaiting already wait; otherwise, or when
+   * the wait runs out, it throws AdmissionRefusedError. An idle collector takes any one request,
+   * so a body larger than the budget is not refused forever (the body size cap answers 413).
    */
-  admit(declared: number): void {
+  async acquire(declared: number): Promise<void> {
+    // Behind exports already waiting, a new one waits too, even if it would fit.
+    if (this.#waiting.length === 0 && this.#refusal(declared) === null) return this.#take(declared);
+    const { maxWaiting, maxWaitMs } = this.#opts;
+    if (this.#waiting.length >= maxWaiting) {
+      this.#refused++;
+      throw new AdmissionRefusedError(this.#refusal(declared) ?? this.#busyBytes(declared));
+    }
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        declared,
+        admitted: resolve,
+        timer: setTimeout(() => {
+          this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+          this.#refused++;
+          reject(new AdmissionRefusedError(`${this.#refusal(declared) ?? this.#busyBytes(declared)} (waited ${maxWaitMs} ms)`));
+          // A smaller export behind it may fit.
+          this.#wake();
+        }, maxWaitMs),
+      };
+      this.#waiting.push(waiter);
+      this.#wake();
+    });
+  }
+
+  /** Why `declared` bytes cannot be taken now, or null when they can. */
+  #refusal(declared: number): string | null {
     const { maxBytesInFlight, maxQueuedSpans } = this.#opts;
     const queued = this.#opts.queueDepth();
     if (queued >= maxQueuedSpans) {
-      this.#refused++;
-      throw new AdmissionRefusedError(`the collector is busy (${queued} spans waiting to be written, bound ${maxQueuedSpans}); nothing was stored, retry shortly`);
+      return `the collector is busy (${queued} spans waiting to be written, bound ${maxQueuedSpans}); nothing was stored, retry shortly`;
     }
-    if (this.#requests > 0 && this.#bytes + declared > maxBytesInFlight) {
-      this.#refused++;
-      throw new AdmissionRefusedError(
-        `the collector is busy (${this.#bytes} request bytes in flight, budget ${maxBytesInFlight}); nothing was stored, retry shortly`,
-      );
-    }
+    if (this.#requests > 0 && this.#bytes + declared > maxBytesInFlight) return this.#busyBytes(declared);
+    return null;
+  }
+
+  #busyBytes(declared: number): string {
+    return `the collector is busy (${this.#bytes} request bytes in flight, ${declared} more asked, budget ${this.#opts.maxBytesInFlight}); nothing was stored, retry shortly`;
+  }
+
+  #take(declared: number): void {
     this.#bytes += declared;
     this.#requests++;
+  }
+
+  /** Admits waiting exports, first come first served, while they fit. */
+  #wake(): void {
+    while (this.#waiting.length > 0 && this.#refusal(this.#waiting[0]!.declared) === null) {
+      const waiter = this.#waiting.shift()!;
+      clearTimeout(waiter.timer);
+      this.#take(waiter.declared);
+      waiter.admitted();
+    }
+    // Nothing in flight will release and wake them: only the store's queue (written by something
+    // other than these exports) holds them back, so look again shortly.
+    if (this.#waiting.length > 0 && this.#requests === 0 && this.#poll === null) {
+      this.#poll = setTimeout(() => {
+        this.#poll = null;
+        this.#wake();
+      }, 25);
+    }
   }
 
   /** Adds bytes read from a body of unknown length; throws once over the budget. */
@@ -87,6 +168,7 @@ export class IngestAdmission {
   #release(bytes: number): void {
     this.#bytes -= bytes;
     this.#requests--;
+    this.#wake();
   }
 
   /** Hono middleware for the export routes: admit, run the route, release when it has answered. */
@@ -95,7 +177,7 @@ export class IngestAdmission {
     const header = c.req.header('content-length');
     const declared = header !== undefined && /^\d+$/.test(header) ? Number(header) : null;
     try {
-      this.admit(declared ?? 0);
+      await this.acquire(declared ?? 0);
     } catch (error) {
       // Read and drop the body before answering: a client still sending when the connection is
       // closed sees a reset instead of the 503 it should retry after. Nothing is kept.
