@@ -104,6 +104,8 @@ function table(r: Record<string, any>): string {
       rows.push(['', `${label}: ingest / ceiling`, `${p.ratioToCeiling}`, '≥ 0.5', verdict(p.ratioToCeiling >= 0.5)]);
       // Latencies are the exporters': a refused export counts until its retry after Retry-After is answered.
       const refused = (statuses: Record<string, number>) => statuses['503'] ?? 0;
+      const cpu = p.saturated.cpuMicrosPerSpan;
+      if (cpu) rows.push(['', `${label}: collector CPU per span`, `${cpu.total} µs: main thread ${cpu.main}, writer ${cpu.writer}, GC helpers and other threads ${cpu.other}`, '', '']);
       rows.push(['', `${label}: latency at saturation`, `p50 ${n(p.saturated.p50Ms, ' ms')}, p99 ${n(p.saturated.p99Ms, ' ms')}; ${n(refused(p.saturated.statuses))} × 503 retried`, '', '']);
       rows.push(['', `${label}: latency at ${(bench.ingest.latencyFraction * 100).toFixed(0)}% load`, `p50 ${n(p.belowSaturation.p50Ms, ' ms')}, p99 ${n(p.belowSaturation.p99Ms, ' ms')} (${n(p.belowSaturation.spansPerSecond, ' spans/s')}); ${n(refused(p.belowSaturation.statuses))} × 503 retried`, 'p99 < 250 ms', verdict(p.belowSaturation.p99Ms < 250)]);
       rows.push(['', `${label}: collector peak RSS`, n(Math.max(p.saturated.peakRssMb, p.belowSaturation.peakRssMb), ' MB'), '', '']);

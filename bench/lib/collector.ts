@@ -1,7 +1,7 @@
 // The collector under test: a child process started the way a user starts it (`runlens serve`),
 // through the shared test helper. Memory is read from /proc: VmHWM is the peak resident set.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { RUNLENS_BIN, startCollector as startChild, type RunningCollector } from '../../test/helpers/collector.ts';
 
 export type { RunningCollector };
@@ -61,6 +61,36 @@ export function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** CPU time (user + system, µs) of each thread of a process, by thread id, from /proc. */
+export function threadCpuMicros(pid: number): Map<string, number> {
+  const ticksToMicros = 10_000; // USER_HZ is 100 on Linux
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) * ticksToMicros);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU µs per span spent by the collector between two threadCpuMicros readings: in all, on the main
+ * thread (its id is the process id), on the writer thread (the busiest of the others: Node does
+ * not name its threads) and on the rest (V8's GC helper threads, the checkpointer, libuv).
+ */
+export function cpuPerSpan(pid: number, before: Map<string, number>, after: Map<string, number>, spans: number) {
+  const used = [...after].map(([tid, micros]) => ({ tid, micros: micros - (before.get(tid) ?? 0) }));
+  const total = used.reduce((sum, t) => sum + t.micros, 0);
+  const main = used.find((t) => t.tid === String(pid))?.micros ?? 0;
+  const writer = Math.max(0, ...used.filter((t) => t.tid !== String(pid)).map((t) => t.micros));
+  const per = (micros: number) => Math.round((micros / Math.max(1, spans)) * 10) / 10;
+  return { total: per(total), main: per(main), writer: per(writer), other: per(total - main - writer) };
 }
 
 export interface Health {
