@@ -5,6 +5,7 @@ export type {
   Attributes,
   ChatMessage,
   HealthResponse,
+  IngestAdmissionStats,
   MessagePart,
   MetricsGroupBy,
   MetricsPoint,

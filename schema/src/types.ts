@@ -168,6 +168,23 @@ export interface HealthResponse {
   db: string;
   spans: number;
   queueDepth: number;
+  /** OTLP exports under admission control (the collector's `serve`; absent where none runs). */
+  ingest?: IngestAdmissionStats;
+}
+
+/** Exports in flight, waiting and refused by the collector's admission control (`GET /healthz`). */
+export interface IngestAdmissionStats {
+  /** Exports being read, decoded or written. */
+  requestsInFlight: number;
+  /** Their bytes (declared, or read so far for chunked bodies). */
+  bytesInFlight: number;
+  maxBytesInFlight: number;
+  /** Exports waiting, body unread, for the budget. */
+  waiting: number;
+  /** Exports answered 503 by admission since start. */
+  refused: number;
+  /** The Retry-After a refusal gets now, in seconds (it grows with the refusals). */
+  retryAfterSeconds: number;
 }
 
 /** Error body of every API route: `{ "error": "message" }`. */

@@ -88,6 +88,7 @@ describe('a collector under more exporters than it can take', () => {
     const template = templateBody();
     const acknowledged: string[] = [];
     const counts = { ok: 0, refused: 0, refusedWithoutRetryAfter: 0, timedOut: 0, other: 0 };
+    const retryAfters = new Set<number>();
     const end = Date.now() + SEND_FOR_MS;
     const failures = new Set<string>();
     const refusedMs: number[] = [];
@@ -109,6 +110,7 @@ describe('a collector under more exporters than it can take', () => {
           counts.refused++;
           const retryAfter = Number(answer.retryAfter);
           if (!(retryAfter > 0)) counts.refusedWithoutRetryAfter++;
+          retryAfters.add(retryAfter);
           // As the exporters do: wait Retry-After (jittered so senders do not return in step).
           await new Promise((resolve) => setTimeout(resolve, (retryAfter || 1) * 1000 * (0.5 + Math.random())));
         } else if (answer.status === -1) {
@@ -124,10 +126,13 @@ describe('a collector under more exporters than it can take', () => {
     const health = (await (await fetch(`${collector.url}/healthz`)).json()) as { spans: number; ingest: { refused: number; bytesInFlight: number } };
     await collector.stop();
 
-    console.log(`overload: ${SENDERS} senders for ${SEND_FOR_MS / 1000} s: ${JSON.stringify(counts)}, peak RSS ${rssMb.toFixed(0)} MB, ${health.spans} spans stored; ` +
+    console.log(`overload: ${SENDERS} senders for ${SEND_FOR_MS / 1000} s: ${JSON.stringify(counts)}, Retry-After ${[...retryAfters].sort().join('/')} s, peak RSS ${rssMb.toFixed(0)} MB, ${health.spans} spans stored; ` +
       `503 answered in p50 ${percentile(refusedMs, 0.5)} / p99 ${percentile(refusedMs, 0.99)} ms, 200 in p50 ${percentile(okMs, 0.5)} / p99 ${percentile(okMs, 0.99)} ms`);
     expect(counts.refused).toBeGreaterThan(0);
     expect(counts.refusedWithoutRetryAfter).toBe(0);
+    // Many more senders than it can take: Retry-After grows past 1 s, and never past 5 s.
+    expect(Math.max(...retryAfters)).toBeGreaterThan(1);
+    expect(Math.max(...retryAfters)).toBeLessThanOrEqual(5);
     // A reused keep-alive socket can be reset under heavy load (exporters retry those, like a
     // 503); they must stay rare: the collector answers, it does not hang up on its clients.
     const answered = counts.ok + counts.refused + counts.other;

@@ -9,8 +9,9 @@ export function healthRoutes(store: Store, admission?: IngestAdmission): Hono {
   routes.get('/', (c) => {
     const stats = store.stats();
     const health: HealthResponse = { status: 'ok', db: store.path, spans: stats.spans, queueDepth: stats.queueDepth };
-    // Exports in flight and refused by admission (ingest/admission.ts), for operators and the bench.
-    return c.json(admission ? { ...health, ingest: admission.stats() } : health);
+    // Exports in flight, waiting and refused by admission (ingest/admission.ts), for operators and the bench.
+    if (admission) health.ingest = admission.stats();
+    return c.json(health);
   });
   return routes;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { normaliseSpan } from '@runlens/schema';
 import type { NormalisedSpan } from '@runlens/schema';
 import type { Store } from '../store/store.ts';
-import { IngestAdmission } from './admission.ts';
+import { AdmissionRefusedError, IngestAdmission } from './admission.ts';
 import { otlpRoutes } from './routes.ts';
 import { jsonRequest, jsonSpan } from './test-fixtures.ts';
 
@@ -200,5 +200,31 @@ describe('ingest admission', () => {
     await until(() => held.waiting() === 1);
     held.release();
     expect((await pending).status).toBe(200);
+  });
+
+  it('asks refused exporters to come back later the more of them there are, and after a quiet second at 1 s again', async () => {
+    let now = 10_000;
+    const admission = new IngestAdmission({ queueDepth: () => 0, maxQueuedSpans: 1000, maxBytesInFlight: 100, maxWaiting: 0, now: () => now });
+    const refusal = async () => {
+      const error = await admission.acquire(100).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(AdmissionRefusedError);
+      return (error as AdmissionRefusedError).retryAfterSeconds;
+    };
+    await admission.acquire(60); // holds the budget: every other export is refused
+    expect(await refusal()).toBe(1);
+    // 12 refusals against 1 admission in that second: 12 × 1 s / 1 → at most 5 s.
+    for (let i = 0; i < 11; i++) await refusal();
+    now += 1000;
+    expect(await refusal()).toBe(5);
+    expect(admission.stats().retryAfterSeconds).toBe(5);
+    // That second also admits two exports: 1 refusal × 5 s / 2 admissions → 3 s in the next.
+    admission.release(60);
+    await admission.acquire(60);
+    await admission.acquire(40);
+    now += 1000;
+    expect(await refusal()).toBe(3);
+    // A second with nothing counted: back to the minimum.
+    now += 2000;
+    expect(await refusal()).toBe(1);
   });
 });

@@ -10,6 +10,7 @@
 // under a steady load a quarter of the exports were refused that way while the main thread and
 // the writer each sat idle a quarter of the time (profile of 2026-11-26, bench/README.md).
 import type { MiddlewareHandler } from 'hono';
+import type { IngestAdmissionStats } from '@runlens/schema';
 import { StoreBusyError } from '../store/store.ts';
 
 export interface AdmissionOptions {
@@ -19,12 +20,16 @@ export interface AdmissionOptions {
   queueDepth: () => number;
   /** The store's queue bound: at or above it new exports are refused before their body is read. */
   maxQueuedSpans: number;
-  /** Retry-After on a refusal; 1 s fits the exporters' 10 s timeout and backoff. */
+  /** Retry-After on a refusal while few are refused; 1 s fits the exporters' 10 s timeout and backoff. */
   retryAfterSeconds?: number;
+  /** Retry-After under heavy overload (it grows with the refusals, see #retryAfter). */
+  maxRetryAfterSeconds?: number;
   /** Exports that may wait, body unread, for the budget; any more are refused at once. */
   maxWaiting?: number;
   /** How long one export may wait for the budget before it is refused after all. */
   maxWaitMs?: number;
+  /** Clock in milliseconds (tests); performance.now by default. */
+  now?: () => number;
 }
 
 /**
@@ -34,6 +39,12 @@ export interface AdmissionOptions {
  */
 export const ADMISSION_WAIT_DEFAULTS = { maxWaiting: 16, maxWaitMs: 2000 };
 
+/**
+ * 5 s: the OTLP/HTTP exporter of OpenTelemetry JS gives an export 10 s in all and does not retry
+ * when Retry-After would take it past that, so a refused export still gets a second attempt.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 5;
+
 /** An export waiting for the budget. */
 interface Waiter {
   declared: number;
@@ -41,21 +52,14 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export interface AdmissionStats {
-  /** Exports being read, decoded or written. */
-  requestsInFlight: number;
-  /** Their bytes (declared, or read so far for chunked bodies). */
-  bytesInFlight: number;
-  maxBytesInFlight: number;
-  /** Exports waiting, body unread, for the budget. */
-  waiting: number;
-  /** Exports answered 503 by admission since start. */
-  refused: number;
-}
 
 /** The collector is over its admission budget; the route's error handler answers 503 + Retry-After. */
 export class AdmissionRefusedError extends StoreBusyError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** When the exporter should try again. */
+    readonly retryAfterSeconds: number,
+  ) {
     super(0, 0);
     this.message = message;
     this.name = 'AdmissionRefusedError';
@@ -70,18 +74,25 @@ export class IngestAdmission {
   readonly #waiting: Waiter[] = [];
   /** Rechecks the store's queue while exports wait and none is in flight to wake them. */
   #poll: NodeJS.Timeout | null = null;
+  /** Exports refused and admitted in the current second (from #second on), and the Retry-After set from the one before. */
+  #second = 0;
+  #refusedThisSecond = 0;
+  #admittedThisSecond = 0;
+  #retryAfterSeconds: number;
 
   constructor(options: AdmissionOptions) {
-    this.#opts = { retryAfterSeconds: 1, ...ADMISSION_WAIT_DEFAULTS, ...options };
+    this.#opts = { retryAfterSeconds: 1, maxRetryAfterSeconds: MAX_RETRY_AFTER_SECONDS, now: () => performance.now(), ...ADMISSION_WAIT_DEFAULTS, ...options };
+    this.#retryAfterSeconds = this.#opts.retryAfterSeconds;
   }
 
-  stats(): AdmissionStats {
+  stats(): IngestAdmissionStats {
     return {
       requestsInFlight: this.#requests,
       bytesInFlight: this.#bytes,
       maxBytesInFlight: this.#opts.maxBytesInFlight,
       waiting: this.#waiting.length,
       refused: this.#refused,
+      retryAfterSeconds: this.#retryAfter(),
     };
   }
 
@@ -95,18 +106,14 @@ export class IngestAdmission {
     // Behind exports already waiting, a new one waits too, even if it would fit.
     if (this.#waiting.length === 0 && this.#refusal(declared) === null) return this.#take(declared);
     const { maxWaiting, maxWaitMs } = this.#opts;
-    if (this.#waiting.length >= maxWaiting) {
-      this.#refused++;
-      throw new AdmissionRefusedError(this.#refusal(declared) ?? this.#busyBytes(declared));
-    }
+    if (this.#waiting.length >= maxWaiting) throw this.#refuse(this.#refusal(declared) ?? this.#busyBytes(declared));
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         declared,
         admitted: resolve,
         timer: setTimeout(() => {
           this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
-          this.#refused++;
-          reject(new AdmissionRefusedError(`${this.#refusal(declared) ?? this.#busyBytes(declared)} (waited ${maxWaitMs} ms)`));
+          reject(this.#refuse(`${this.#refusal(declared) ?? this.#busyBytes(declared)} (waited ${maxWaitMs} ms)`));
           // A smaller export behind it may fit.
           this.#wake();
         }, maxWaitMs),
@@ -134,6 +141,38 @@ export class IngestAdmission {
   #take(declared: number): void {
     this.#bytes += declared;
     this.#requests++;
+    this.#retryAfter();
+    this.#admittedThisSecond++;
+  }
+
+  #refuse(message: string): AdmissionRefusedError {
+    this.#refused++;
+    const error = new AdmissionRefusedError(message, this.#retryAfter());
+    this.#refusedThisSecond++;
+    return error;
+  }
+
+  /**
+   * Retry-After for a refusal now. Each refused exporter comes back after it, so refusals per
+   * second are about (exporters kept out) / Retry-After, and each costs reading a body that is
+   * thrown away: under 256 senders that reading took the main thread from storing. Once a second
+   * the delay is set so the exporters refused can be taken in that time at the rate exports
+   * were admitted: last second's refusals × the delay they were given ÷ its admissions, between
+   * retryAfterSeconds and maxRetryAfterSeconds. A few refusals leave it at the minimum.
+   */
+  #retryAfter(): number {
+    const second = Math.floor(this.#opts.now() / 1000);
+    if (second !== this.#second) {
+      const { retryAfterSeconds: min, maxRetryAfterSeconds: max } = this.#opts;
+      // A gap of more than a second: nothing was counted in the second just before.
+      const recent = second === this.#second + 1;
+      const kept = recent ? (this.#refusedThisSecond * this.#retryAfterSeconds) / Math.max(1, this.#admittedThisSecond) : 0;
+      this.#retryAfterSeconds = Math.min(max, Math.max(min, Math.ceil(kept)));
+      this.#second = second;
+      this.#refusedThisSecond = 0;
+      this.#admittedThisSecond = 0;
+    }
+    return this.#retryAfterSeconds;
   }
 
   /** Admits waiting exports, first come first served, while they fit. */
@@ -158,14 +197,12 @@ export class IngestAdmission {
   #grow(bytes: number): void {
     this.#bytes += bytes;
     if (this.#requests > 1 && this.#bytes > this.#opts.maxBytesInFlight) {
-      this.#refused++;
-      throw new AdmissionRefusedError(
-        `the collector is busy (${this.#bytes} request bytes in flight, budget ${this.#opts.maxBytesInFlight}); nothing was stored, retry shortly`,
-      );
+      throw this.#refuse(`the collector is busy (${this.#bytes} request bytes in flight, budget ${this.#opts.maxBytesInFlight}); nothing was stored, retry shortly`);
     }
   }
 
-  #release(bytes: number): void {
+  /** Gives back the bytes of an export that has been answered, and admits the exports waiting that now fit. */
+  release(bytes: number): void {
     this.#bytes -= bytes;
     this.#requests--;
     this.#wake();
@@ -202,7 +239,7 @@ export class IngestAdmission {
       }
       await next();
     } finally {
-      this.#release(held);
+      this.release(held);
     }
   };
 }
