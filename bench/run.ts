@@ -112,7 +112,7 @@ function table(r: Record<string, any>): string {
     }
     const o = i.overload;
     if (o) {
-      rows.push(['', `overload: ${o.senders} senders`, `${n(o.status503)} × 503 (${n(o.status503WithRetryAfter)} with Retry-After), ${n(o.acked)} × 200`, '503 + Retry-After', verdict(o.status503 > 0 && o.status503WithoutRetryAfter === 0)]);
+      rows.push(['', `overload: ${o.senders} senders`, `${n(o.status503)} × 503 (${n(o.status503WithRetryAfter)} with Retry-After), ${n(o.acked)} × 200, ${n(o.statuses['-1'] ?? 0)} sender timeouts; ${n(o.spansPerSecond, ' spans/s')} stored`, '503 + Retry-After', verdict(o.status503 > 0 && o.status503WithoutRetryAfter === 0)]);
       rows.push(['', 'overload: peak RSS', n(o.peakRssMb, ' MB'), '< 300 MB', verdict(o.peakRssMb < 300)]);
       rows.push(['', 'overload: acknowledged spans lost', `${n(o.lostAckedSpans)} (${n(o.committedSpans)} stored / ${n(o.ackedSpans)} acked; ${o.sampledAckedTracesMissing}/${o.sampledAckedTraces} sampled traces missing)`, '0', verdict(o.lostAckedSpans === 0 && o.sampledAckedTracesMissing === 0)]);
     }
