@@ -94,9 +94,10 @@ export function otlpRoutes(options: OtlpRoutesOptions): Hono {
   // A database that cannot take writes (disk full) is logged once when ingest starts answering
   // 503 and once when it takes writes again, not on every refused request.
   let refusingWrites = false;
-  const commit = async (spans: NormalisedSpan[]): Promise<void> => {
+  /** Waits for a store write (started by the caller, so nothing here holds its spans), logging the database refusing writes. */
+  const committed = async (write: Promise<void>): Promise<void> => {
     try {
-      await store.write(spans);
+      await write;
     } catch (error) {
       if (error instanceof StoreUnavailableError && !refusingWrites) {
         refusingWrites = true;
@@ -126,7 +127,16 @@ export function otlpRoutes(options: OtlpRoutesOptions): Hono {
     let rejected = decoded.rejected;
     const problems = decoded.problems;
     for (const batch of decoded.batches) {
-      for (const span of batch.spans) {
+      // Each decoded span is let go once normalised, and the normalised ones are handed over to
+      // the store (splice: this frame keeps an empty array), which keeps only its writer form:
+      // this request's spans are garbage once the store has them, not when the write commits
+      // tens of milliseconds later. Until then they outlived two scavenges and V8 moved them to
+      // the old generation (measured at saturation: 10-25 MB less peak RSS, and in 6 of 7 A/B
+      // pairs 3-14% less CPU per span, mostly GC; bench/README.md, fourth pass).
+      const decodedSpans: (OtlpSpan | null)[] = batch.spans;
+      for (let i = 0; i < decodedSpans.length; i++) {
+        const span = decodedSpans[i]!;
+        decodedSpans[i] = null;
         try {
           spans.push(normalise(span, batch.context));
         } catch (error) {
@@ -137,7 +147,7 @@ export function otlpRoutes(options: OtlpRoutesOptions): Hono {
       }
     }
     // Acknowledge only once the transaction holding these spans has committed.
-    if (spans.length > 0) await commit(spans);
+    if (spans.length > 0) await committed(store.write(spans.splice(0)));
     return respond(c, 200, wire, wire.encodeTraceResponse(partialSuccess(rejected, problems)));
   };
 
