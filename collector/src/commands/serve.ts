@@ -12,11 +12,10 @@ import { DB_OPTIONS, RETENTION_OPTIONS } from './config-options.ts';
  * writer) at 2× measured peak RSS 498-568 → 423-428 MB at the same throughput. At 1.5×, with the
  * compiled collector and a 4 MiB admission budget, overload peaked at 280-288 MB against ~305 at 2×
  * (1.3× gave no less), for ~5% of saturated throughput (8 senders: 11.0k against 11.6-12.1k spans/s;
- * bench/README.md, "Memory"). Since ingest lets go of a request's spans before its commit (and
- * exports wait in line instead of being refused), 1.75× peaks at 273-284 MB under 256 senders
- * (2×: 300-312) and costs ~11% less CPU per span than 1.5× (median of 4 A/B pairs, fourth pass).
+ * bench/README.md, "Memory"). 1.75× cost ~11% less CPU per span at saturation (median of 4 A/B
+ * pairs), but the bench's overload phase then peaked at 303 MB (fourth pass): it stays at 1.5×.
  */
-const HEAP_GROWING_PERCENT = 75;
+const HEAP_GROWING_PERCENT = 50;
 
 function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
