@@ -23,6 +23,9 @@ interface PhaseFigures {
   peakRssMb: number;
   seconds: number;
   statuses: Record<string, number>;
+  /** The senders' own event-loop delay (bench/lib/http.ts), ms. */
+  senderDelayP99Ms: number;
+  senderDelayMaxMs: number;
   /** Collector CPU µs per committed span, by thread (bench/lib/collector.ts cpuPerSpan). */
   cpuMicrosPerSpan?: ReturnType<typeof cpuPerSpan>;
 }
@@ -38,6 +41,8 @@ function figures(load: LoadResult, committed: number, peakRssMb: number): PhaseF
     peakRssMb: round(peakRssMb),
     seconds: round(load.seconds),
     statuses: load.statuses,
+    senderDelayP99Ms: round(load.senderDelayP99Ms),
+    senderDelayMaxMs: round(load.senderDelayMaxMs),
   };
 }
 
@@ -70,7 +75,11 @@ async function saturateThenPace(bench: Bench, c: RunningCollector, templates: Bo
   bench.log(`  ${label}: ${sat.spansPerSecond} spans/s saturated; now ${(latencyFraction * 100).toFixed(0)}% of it (${rate.toFixed(1)} req/s) for ${latencySeconds} s`);
   const paced = await runLoad({ url: c.url, templates, encoding, senders: 32, durationMs: latencySeconds * 1000, requestsPerSecond: rate, retryOn503: true });
   const afterPaced = await drained(c.url);
-  const below = figures(paced, afterPaced.spans - afterSat.spans, memoryOf(c.process.pid!).peakRssMb);
+  const below = {
+    ...figures(paced, afterPaced.spans - afterSat.spans, memoryOf(c.process.pid!).peakRssMb),
+    // Exports that waited in the collector's admission line (over its byte budget) in this phase.
+    waited: (afterPaced.ingest?.waited ?? 0) - (afterSat.ingest?.waited ?? 0),
+  };
   return { saturated: sat, belowSaturation: below };
 }
 

@@ -1,8 +1,8 @@
 // The collector under test: a child process started the way a user starts it (`runlens serve`),
 // through the shared test helper. Memory is read from /proc: VmHWM is the peak resident set.
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { RUNLENS_BIN, startCollector as startChild, type RunningCollector } from '../../test/helpers/collector.ts';
+import type { HealthResponse } from '@runlens/schema';
+import { startCollector as startChild, type RunningCollector } from '../../test/helpers/collector.ts';
 
 export type { RunningCollector };
 
@@ -17,39 +17,9 @@ export function profileCollectorsInto(dir: string | null): void {
 }
 
 export async function startCollector(db: string, args: string[] = []): Promise<RunningCollector> {
-  if (profileDir === null) return startChild({ db, args: [...NO_RETENTION, ...args], timeoutMs: 120_000 });
-  // --cpu-prof is refused in NODE_OPTIONS: start the same command with the flag on node itself.
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, RUNLENS_BIN, 'serve', '--port', '0', '--db', db, ...NO_RETENTION, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const listening = new Promise<RegExpExecArray>((resolve, reject) => {
-    const onData = (chunk: string) => {
-      output += chunk;
-      const match = /runlens listening on (http:\/\/[^\s:]+:(\d+))/.exec(output);
-      if (match) resolve(match);
-    };
-    child.stdout!.setEncoding('utf8').on('data', onData);
-    child.stderr!.setEncoding('utf8').on('data', onData);
-    child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${output}`)));
-  });
-  const match = await listening;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return {
-    url: match[1]!,
-    port: Number(match[2]),
-    dbPath: db,
-    process: child,
-    logs: () => output,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-    kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
-      child.kill(signal);
-      await exited;
-    },
-  };
+  // Profiles are written when the collector stops, one file per thread.
+  const nodeArgs = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  return startChild({ db, args: [...NO_RETENTION, ...args], nodeArgs, timeoutMs: 120_000 });
 }
 
 export interface Memory {
@@ -93,10 +63,7 @@ export function cpuPerSpan(pid: number, before: Map<string, number>, after: Map<
   return { total: per(total), main: per(main), writer: per(writer), other: per(total - main - writer) };
 }
 
-export interface Health {
-  spans: number;
-  queueDepth: number;
-}
+export type Health = HealthResponse;
 
 export async function health(url: string): Promise<Health> {
   const response = await fetch(`${url}/healthz`);

@@ -1,6 +1,7 @@
 // Concurrent OTLP/HTTP senders: keep-alive connections posting pre-encoded export requests, as
 // several agent processes' exporters would. Every loop is bounded in time and in count.
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BodyTemplate, Encoding } from './workload.ts';
 
 const CONTENT_TYPE: Record<Encoding, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
@@ -62,6 +63,12 @@ export interface LoadResult {
   seconds: number;
   /** Trace ids of the acknowledged requests (with keepTraceIds). */
   ackedTraceIds: string[];
+  /**
+   * The senders' own event-loop delay, ms (p99 and max): a stall of the bench process (its GC)
+   * adds to every latency measured across it, so a slow p99 can be told apart from a slow collector.
+   */
+  senderDelayP99Ms: number;
+  senderDelayMaxMs: number;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -78,7 +85,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     latencies: [],
     seconds: 0,
     ackedTraceIds: [],
+    senderDelayP99Ms: 0,
+    senderDelayMaxMs: 0,
   };
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   const maxRequests = options.maxRequests ?? 1_000_000;
   const began = performance.now();
   const deadline = began + options.durationMs;
@@ -138,6 +149,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     await Promise.all(inFlight);
   }
   result.seconds = (lastAnswer - began) / 1000;
+  delay.disable();
+  result.senderDelayP99Ms = delay.percentile(99) / 1e6;
+  result.senderDelayMaxMs = delay.max / 1e6;
   agent.destroy();
   return result;
 }

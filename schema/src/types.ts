@@ -181,6 +181,8 @@ export interface IngestAdmissionStats {
   maxBytesInFlight: number;
   /** Exports waiting, body unread, for the budget. */
   waiting: number;
+  /** Exports that had to wait for the budget since start (admitted or refused after). */
+  waited: number;
   /** Exports answered 503 by admission since start. */
   refused: number;
   /** The Retry-After a refusal gets now, in seconds (it grows with the refusals). */

@@ -227,7 +227,7 @@ describe('live stream and health', () => {
     const health = await getOk<HealthResponse>(collector.url, '/healthz');
     expect(health).toEqual({
       status: 'ok', db: collector.dbPath, spans: expect.any(Number), queueDepth: 0,
-      ingest: { requestsInFlight: 0, bytesInFlight: 0, maxBytesInFlight: 4 * 1024 * 1024, waiting: 0, refused: 0, retryAfterSeconds: 1 },
+      ingest: { requestsInFlight: 0, bytesInFlight: 0, maxBytesInFlight: 4 * 1024 * 1024, waiting: 0, waited: 0, refused: 0, retryAfterSeconds: 1 },
     });
     expect(health.spans).toBeGreaterThanOrEqual(6 + 4 + 4 + 2);
   });

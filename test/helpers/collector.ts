@@ -22,6 +22,8 @@ export interface StartCollectorOptions {
   cwd?: string;
   /** How long to wait for the "listening" line. */
   timeoutMs?: number;
+  /** Flags for `node` itself, before the script (V8 flags such as --max-semi-space-size, --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export interface RunningCollector {
@@ -66,7 +68,7 @@ const LISTENING = /runlens listening on (http:\/\/[^\s:]+:(\d+))/;
 
 export async function startCollector(options: StartCollectorOptions = {}): Promise<RunningCollector> {
   const dbPath = options.db ?? tempDbPath();
-  const args = [RUNLENS_BIN, 'serve', ...(options.serveArgs ?? ['--port', '0', '--db', dbPath]), ...(options.args ?? [])];
+  const args = [...(options.nodeArgs ?? []), RUNLENS_BIN, 'serve', ...(options.serveArgs ?? ['--port', '0', '--db', dbPath]), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? makeTempDir(),
     env: childEnv(options.env),

@@ -152,7 +152,7 @@ describe('ingest admission', () => {
     held.release();
     expect((await waiting).status).toBe(200);
     expect(held.written).toHaveLength(2);
-    expect(admission.stats()).toMatchObject({ requestsInFlight: 0, bytesInFlight: 0, waiting: 0, refused: 0 });
+    expect(admission.stats()).toMatchObject({ requestsInFlight: 0, bytesInFlight: 0, waiting: 0, waited: 1, refused: 0 });
   });
 
   it('refuses at once when the waiting line is full, and after maxWaitMs an export that waited', async () => {
@@ -175,7 +175,7 @@ describe('ingest admission', () => {
     expect(performance.now() - began).toBeGreaterThanOrEqual(290);
     expect(timedOut.headers.get('retry-after')).toBe('1');
     expect(await timedOut.json()).toMatchObject({ message: expect.stringMatching(/busy .*\(waited 300 ms\)/) });
-    expect(admission.stats()).toMatchObject({ waiting: 0, refused: 2 });
+    expect(admission.stats()).toMatchObject({ waiting: 0, waited: 1, refused: 2 });
 
     held.release();
     expect((await pending).status).toBe(200);

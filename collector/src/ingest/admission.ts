@@ -72,6 +72,7 @@ export class IngestAdmission {
   #requests = 0;
   #refused = 0;
   readonly #waiting: Waiter[] = [];
+  #waited = 0;
   /** Rechecks the store's queue while exports wait and none is in flight to wake them. */
   #poll: NodeJS.Timeout | null = null;
   /** Exports refused and admitted in the current second (from #second on), and the Retry-After set from the one before. */
@@ -91,6 +92,7 @@ export class IngestAdmission {
       bytesInFlight: this.#bytes,
       maxBytesInFlight: this.#opts.maxBytesInFlight,
       waiting: this.#waiting.length,
+      waited: this.#waited,
       refused: this.#refused,
       retryAfterSeconds: this.#retryAfter(),
     };
@@ -119,6 +121,7 @@ export class IngestAdmission {
         }, maxWaitMs),
       };
       this.#waiting.push(waiter);
+      this.#waited++;
       this.#wake();
     });
   }
