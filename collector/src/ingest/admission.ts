@@ -22,7 +22,7 @@ export interface AdmissionOptions {
   maxQueuedSpans: number;
   /** Retry-After on a refusal while few are refused; 1 s fits the exporters' 10 s timeout and backoff. */
   retryAfterSeconds?: number;
-  /** Retry-After under heavy overload (it grows with the refusals, see #retryAfter). */
+  /** Retry-After under heavy overload (it grows with the refusals, see #counting). */
   maxRetryAfterSeconds?: number;
   /** Exports that may wait, body unread, for the budget; any more are refused at once. */
   maxWaiting?: number;
@@ -55,13 +55,8 @@ interface Waiter {
 
 /** The collector is over its admission budget; the route's error handler answers 503 + Retry-After. */
 export class AdmissionRefusedError extends StoreBusyError {
-  constructor(
-    message: string,
-    /** When the exporter should try again. */
-    readonly retryAfterSeconds: number,
-  ) {
-    super(0, 0);
-    this.message = message;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, retryAfterSeconds);
     this.name = 'AdmissionRefusedError';
   }
 }
@@ -75,10 +70,8 @@ export class IngestAdmission {
   #waited = 0;
   /** Rechecks the store's queue while exports wait and none is in flight to wake them. */
   #poll: NodeJS.Timeout | null = null;
-  /** Exports refused and admitted in the current second (from #second on), and the Retry-After set from the one before. */
-  #second = 0;
-  #refusedThisSecond = 0;
-  #admittedThisSecond = 0;
+  /** Exports admitted and refused in the current second, and the Retry-After set from the one before. */
+  #thisSecond = { second: 0, admitted: 0, refused: 0 };
   #retryAfterSeconds: number;
 
   constructor(options: AdmissionOptions) {
@@ -94,7 +87,7 @@ export class IngestAdmission {
       waiting: this.#waiting.length,
       waited: this.#waited,
       refused: this.#refused,
-      retryAfterSeconds: this.#retryAfter(),
+      retryAfterSeconds: this.#counting().retryAfterSeconds,
     };
   }
 
@@ -108,14 +101,14 @@ export class IngestAdmission {
     // Behind exports already waiting, a new one waits too, even if it would fit.
     if (this.#waiting.length === 0 && this.#refusal(declared) === null) return this.#take(declared);
     const { maxWaiting, maxWaitMs } = this.#opts;
-    if (this.#waiting.length >= maxWaiting) throw this.#refuse(this.#refusal(declared) ?? this.#busyBytes(declared));
+    if (this.#waiting.length >= maxWaiting) throw this.#refuse(this.#whyWaiting(declared));
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         declared,
         admitted: resolve,
         timer: setTimeout(() => {
           this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
-          reject(this.#refuse(`${this.#refusal(declared) ?? this.#busyBytes(declared)} (waited ${maxWaitMs} ms)`));
+          reject(this.#refuse(`${this.#whyWaiting(declared)} (waited ${maxWaitMs} ms)`));
           // A smaller export behind it may fit.
           this.#wake();
         }, maxWaitMs),
@@ -137,6 +130,11 @@ export class IngestAdmission {
     return null;
   }
 
+  /** Why an export waits or is refused: its own refusal, or (it would fit) the budget the exports ahead of it wait for. */
+  #whyWaiting(declared: number): string {
+    return this.#refusal(declared) ?? this.#busyBytes(declared);
+  }
+
   #busyBytes(declared: number): string {
     return `the collector is busy (${this.#bytes} request bytes in flight, ${declared} more asked, budget ${this.#opts.maxBytesInFlight}); nothing was stored, retry shortly`;
   }
@@ -144,38 +142,35 @@ export class IngestAdmission {
   #take(declared: number): void {
     this.#bytes += declared;
     this.#requests++;
-    this.#retryAfter();
-    this.#admittedThisSecond++;
+    this.#counting().thisSecond.admitted++;
   }
 
   #refuse(message: string): AdmissionRefusedError {
     this.#refused++;
-    const error = new AdmissionRefusedError(message, this.#retryAfter());
-    this.#refusedThisSecond++;
-    return error;
+    const { thisSecond, retryAfterSeconds } = this.#counting();
+    thisSecond.refused++;
+    return new AdmissionRefusedError(message, retryAfterSeconds);
   }
 
   /**
-   * Retry-After for a refusal now. Each refused exporter comes back after it, so refusals per
-   * second are about (exporters kept out) / Retry-After, and each costs reading a body that is
-   * thrown away: under 256 senders that reading took the main thread from storing. Once a second
+   * The counts of the current second, and the Retry-After a refusal gets in it. Each refused
+   * exporter comes back after that delay, so refusals per second are about (exporters kept out) /
+   * Retry-After, and each costs reading a body that is thrown away: under 256 senders that reading took the main thread from storing. Once a second
    * the delay is set so the exporters refused can be taken in that time at the rate exports
    * were admitted: last second's refusals × the delay they were given ÷ its admissions, between
    * retryAfterSeconds and maxRetryAfterSeconds. A few refusals leave it at the minimum.
    */
-  #retryAfter(): number {
+  #counting(): { thisSecond: { admitted: number; refused: number }; retryAfterSeconds: number } {
     const second = Math.floor(this.#opts.now() / 1000);
-    if (second !== this.#second) {
+    const last = this.#thisSecond;
+    if (second !== last.second) {
       const { retryAfterSeconds: min, maxRetryAfterSeconds: max } = this.#opts;
       // A gap of more than a second: nothing was counted in the second just before.
-      const recent = second === this.#second + 1;
-      const kept = recent ? (this.#refusedThisSecond * this.#retryAfterSeconds) / Math.max(1, this.#admittedThisSecond) : 0;
+      const kept = second === last.second + 1 ? (last.refused * this.#retryAfterSeconds) / Math.max(1, last.admitted) : 0;
       this.#retryAfterSeconds = Math.min(max, Math.max(min, Math.ceil(kept)));
-      this.#second = second;
-      this.#refusedThisSecond = 0;
-      this.#admittedThisSecond = 0;
+      this.#thisSecond = { second, admitted: 0, refused: 0 };
     }
-    return this.#retryAfterSeconds;
+    return { thisSecond: this.#thisSecond, retryAfterSeconds: this.#retryAfterSeconds };
   }
 
   /** Admits waiting exports, first come first served, while they fit. */

@@ -18,7 +18,7 @@ import { decodeTraceRequest } from './decode-traces.ts';
 import { InvalidRequestError } from './errors.ts';
 import { MAX_PROBLEMS } from './raw.ts';
 import { JSON_WIRE, wireForContentType } from './wire.ts';
-import { AdmissionRefusedError, type IngestAdmission } from './admission.ts';
+import type { IngestAdmission } from './admission.ts';
 import type { OtlpWire, PartialSuccess } from './wire.ts';
 
 export interface OtlpRoutesOptions {
@@ -189,7 +189,7 @@ export function otlpRoutes(options: OtlpRoutesOptions): Hono {
     else if (error instanceof UnsupportedEncodingError) status = 415;
     else if (error instanceof StoreBusyError) {
       status = 503;
-      headers['Retry-After'] = String(error instanceof AdmissionRefusedError ? error.retryAfterSeconds : 1);
+      headers['Retry-After'] = String(error.retryAfterSeconds);
     } else if (error instanceof StoreUnavailableError) {
       status = 503;
       headers['Retry-After'] = String(opts.unavailableRetryAfterSeconds);

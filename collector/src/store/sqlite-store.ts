@@ -159,7 +159,7 @@ class SqliteStore implements Store {
     if (spans.length === 0) return Promise.resolve();
     // An empty queue takes any request, so one larger than the bound is not refused forever.
     if (this.#queuedSpans > 0 && this.#queuedSpans + spans.length > this.#maxQueuedSpans) {
-      return Promise.reject(new StoreBusyError(this.#queuedSpans, this.#maxQueuedSpans));
+      return Promise.reject(new StoreBusyError(`write queue is full (${this.#queuedSpans} spans waiting, bound ${this.#maxQueuedSpans}); retry shortly`));
     }
     this.#queuedSpans += spans.length;
     return new Promise<void>((resolve, reject) => {

@@ -72,10 +72,14 @@ export interface SqlResult {
   lastInsertRowid: number | bigint;
 }
 
-/** The write queue is over its bound: answer 503 with Retry-After and let the client retry. */
+/** Too busy to take the spans now: answer 503 with Retry-After and let the client retry. */
 export class StoreBusyError extends Error {
-  constructor(queued: number, bound: number) {
-    super(`write queue is full (${queued} spans waiting, bound ${bound}); retry shortly`);
+  constructor(
+    message: string,
+    /** When the client should try again. */
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
     this.name = 'StoreBusyError';
   }
 }
