@@ -396,12 +396,16 @@ export function spanFromRow(traceId: string, row: SpanRow, contents: ContentRead
     const text = contents.textOf(ref);
     if (text !== null) attributes[keys.keyOf(Number(id))] = JSON.parse(text) as Attributes[string];
   }
-  return {
-    ...spanSummaryFromRow(traceId, row),
-    input: readPayload(refs.in, refs.inText === 1, contents),
-    output: readPayload(refs.out, refs.outText === 1, contents),
-    attributes,
-  };
+  return { ...spanSummaryFromRow(traceId, row), ...inputOutputOf(refs, contents), attributes };
+}
+
+/** A span's input and output from its `payload` column, without reading its attributes' contents. */
+export function spanInputOutput(payload: string | null, contents: ContentReader): Pick<Span, 'input' | 'output'> {
+  return inputOutputOf(payload === null ? {} : (JSON.parse(payload) as PayloadRefs), contents);
+}
+
+function inputOutputOf(refs: PayloadRefs, contents: ContentReader): Pick<Span, 'input' | 'output'> {
+  return { input: readPayload(refs.in, refs.inText === 1, contents), output: readPayload(refs.out, refs.outText === 1, contents) };
 }
 
 function readPayload(ref: ContentRef | undefined, isText: boolean, contents: ContentReader): unknown {

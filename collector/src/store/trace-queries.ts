@@ -7,7 +7,7 @@ import { GEN_AI, nsToMs, runInputOutput, runIoSpanIds } from '@runlens/schema';
 import { AttributeKeyReader } from './attribute-keys.ts';
 import { ContentReader } from './contents.ts';
 import { RUN_COLUMNS, runFromRow, type RunRow } from './run-rows.ts';
-import { SPAN_COLUMNS, SPAN_SUMMARY_COLUMNS, spanFromRow, spanSummaryFromRow, type SpanRow, type SpanSummaryRow } from './span-rows.ts';
+import { SPAN_COLUMNS, SPAN_SUMMARY_COLUMNS, spanFromRow, spanInputOutput, spanSummaryFromRow, type SpanRow, type SpanSummaryRow } from './span-rows.ts';
 
 interface EvaluationRow {
   span_id: string;
@@ -19,6 +19,7 @@ export class TraceQueries {
   readonly #run;
   readonly #summaries;
   readonly #span;
+  readonly #payload;
   readonly #evaluations;
   readonly #spanEvaluations;
   readonly #contents: ContentReader;
@@ -28,6 +29,7 @@ export class TraceQueries {
     this.#run = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE trace_id = ?`).safeIntegers(true);
     this.#summaries = db.prepare(`SELECT ${SPAN_SUMMARY_COLUMNS} FROM spans WHERE run_id = ? ORDER BY start_ns, span_id`).safeIntegers(true);
     this.#span = db.prepare(`SELECT ${SPAN_COLUMNS} FROM spans WHERE run_id = ? AND span_id = ?`).safeIntegers(true);
+    this.#payload = db.prepare<[bigint, string], string | null>('SELECT payload FROM spans WHERE run_id = ? AND span_id = ?').pluck().safeIntegers(true);
     this.#evaluations = db.prepare('SELECT span_id, time_ns, attributes FROM evaluation_results WHERE trace_id = ? ORDER BY time_ns, id').safeIntegers(true);
     this.#spanEvaluations = db
       .prepare('SELECT span_id, time_ns, attributes FROM evaluation_results WHERE trace_id = ? AND span_id = ? ORDER BY time_ns, id')
@@ -38,14 +40,16 @@ export class TraceQueries {
 
   /**
    * The run and its spans without inputs, outputs and attributes, plus what it was asked and
-   * answered (read from at most three spans in full); null for an unknown trace.
+   * answered (read from the inputs and outputs of at most three spans; not their attributes,
+   * whose chat histories are often the same texts again); null for an unknown trace.
    */
   getTraceSummary(traceId: string): TraceSummary | null {
     const run = this.#run.get(traceId) as RunRow | undefined;
     if (!run) return null;
     const spans = (this.#summaries.all(run.id) as SpanSummaryRow[]).map((row) => spanSummaryFromRow(traceId, row));
     addEvaluations(spans, this.#evaluations.all(traceId) as EvaluationRow[]);
-    const ioSpans = runIoSpanIds(spans).map((spanId) => spanFromRow(traceId, this.#span.get(run.id, spanId) as SpanRow, this.#contents, this.#keys));
+    const ioIds = new Set(runIoSpanIds(spans));
+    const ioSpans = spans.filter((s) => ioIds.has(s.spanId)).map((s) => ({ ...s, ...spanInputOutput(this.#payload.get(run.id, s.spanId) ?? null, this.#contents) }));
     const { input: asked, output: answered } = runInputOutput(ioSpans);
     return { run: runFromRow(run), spans, asked, answered };
   }
