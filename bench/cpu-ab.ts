@@ -9,8 +9,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeTempDir, startCollector } from '../test/helpers/collector.ts';
-import { cpuPerSpan, drained, health, memoryOf, threadCpuMicros } from './lib/collector.ts';
+import { makeTempDir } from '../test/helpers/collector.ts';
+import { health, measureStored, memoryOf, startCollector } from './lib/collector.ts';
 import { runLoad } from './lib/http.ts';
 import { BodyTemplate, makePool, type Encoding } from './lib/workload.ts';
 
@@ -37,16 +37,14 @@ const templates = pool.requests.map((spans) => new BodyTemplate(spans, encoding)
 for (let round = 0; round < Number(args.rounds); round++) {
   for (const [name, variant] of Object.entries(variants)) {
     const dir = makeTempDir('runlens-cpu-ab-');
-    const collector = await startCollector({ db: join(dir, 'ab.db'), env: variant.env, nodeArgs: variant.nodeArgs, args: ['--retention-max-age', '3650d'] });
+    const collector = await startCollector(join(dir, 'ab.db'), [], variant);
     try {
       const pid = collector.process.pid!;
       // A short warm-up (JIT, caches), then the measured phase from a drained queue.
       await runLoad({ url: collector.url, templates, encoding, senders, durationMs: 2000, retryOn503: true });
-      const before = (await drained(collector.url)).spans;
-      const cpuBefore = threadCpuMicros(pid);
-      const load = await runLoad({ url: collector.url, templates, encoding, senders, durationMs: Number(args.seconds) * 1000, retryOn503: true });
-      const stored = (await drained(collector.url)).spans - before;
-      const cpu = cpuPerSpan(pid, cpuBefore, threadCpuMicros(pid), stored);
+      const { result: load, cpu } = await measureStored(collector, () =>
+        runLoad({ url: collector.url, templates, encoding, senders, durationMs: Number(args.seconds) * 1000, retryOn503: true }),
+      );
       const retryAfter = (await health(collector.url)).ingest?.retryAfterSeconds ?? '-';
       console.log(
         `${name.padEnd(16)} ${(load.spansOk / load.seconds).toFixed(0).padStart(6)} spans/s   CPU µs/span ${cpu.total} (main ${cpu.main}, writer ${cpu.writer}, other ${cpu.other})   ` +

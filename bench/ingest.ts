@@ -6,7 +6,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bench } from './lib/bench.ts';
-import { cpuPerSpan, drained, health, memoryOf, startCollector, threadCpuMicros, type RunningCollector } from './lib/collector.ts';
+import { cpuPerSpan, drained, measureStored, memoryOf, startCollector, type RunningCollector } from './lib/collector.ts';
 import { cachedDbPath, ensureDatabase } from './lib/dbgen.ts';
 import { insertCeiling, normalisedRequests, removeDb, storeRows, type CeilingRows } from './lib/ceiling.ts';
 import { runLoad, type LoadResult } from './lib/http.ts';
@@ -59,16 +59,14 @@ async function withCollector<T>(db: string, work: (c: RunningCollector) => Promi
 /** Closed loop at saturation, then open loop at `fraction` of that rate; one collector. */
 async function saturateThenPace(bench: Bench, c: RunningCollector, templates: BodyTemplate[], encoding: Encoding, label: string) {
   const { senders, seconds, latencySeconds, latencyFraction } = bench.ingest;
-  const before = await health(c.url);
-  const cpuBefore = threadCpuMicros(c.process.pid!);
   bench.log(`  ${label}: ${senders} senders, closed loop, ${seconds} s`);
   // Refused exports are retried after Retry-After, as the OTLP exporters do: a sender that resent
   // at once would measure how fast refusals are answered, not how fast spans are stored.
-  const saturated = await runLoad({ url: c.url, templates, encoding, senders, durationMs: seconds * 1000, retryOn503: true });
-  const afterSat = await drained(c.url);
+  const saturation = await measureStored(c, () => runLoad({ url: c.url, templates, encoding, senders, durationMs: seconds * 1000, retryOn503: true }));
+  const afterSat = saturation.after;
   const sat: PhaseFigures = {
-    ...figures(saturated, afterSat.spans - before.spans, memoryOf(c.process.pid!).peakRssMb),
-    cpuMicrosPerSpan: cpuPerSpan(c.process.pid!, cpuBefore, threadCpuMicros(c.process.pid!), afterSat.spans - before.spans),
+    ...figures(saturation.result, saturation.stored, memoryOf(c.process.pid!).peakRssMb),
+    cpuMicrosPerSpan: saturation.cpu,
   };
   const spansPerRequest = templates.reduce((n, t) => n + t.spans, 0) / templates.length;
   const rate = (sat.spansPerSecond * latencyFraction) / spansPerRequest;

@@ -16,10 +16,11 @@ export function profileCollectorsInto(dir: string | null): void {
   profileDir = dir;
 }
 
-export async function startCollector(db: string, args: string[] = []): Promise<RunningCollector> {
+/** A collector on `db` for the bench; `variant` adds environment (RUNLENS_* settings) and `node` flags. */
+export async function startCollector(db: string, args: string[] = [], variant: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<RunningCollector> {
   // Profiles are written when the collector stops, one file per thread.
-  const nodeArgs = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-  return startChild({ db, args: [...NO_RETENTION, ...args], nodeArgs, timeoutMs: 120_000 });
+  const profile = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  return startChild({ db, args: [...NO_RETENTION, ...args], env: variant.env, nodeArgs: [...(variant.nodeArgs ?? []), ...profile], timeoutMs: 120_000 });
 }
 
 export interface Memory {
@@ -64,6 +65,20 @@ export function cpuPerSpan(pid: number, before: Map<string, number>, after: Map<
 }
 
 export type Health = HealthResponse;
+
+/**
+ * Runs `load` against a collector whose queue is empty, waits until what it accepted is written,
+ * and measures it: the spans stored, /healthz afterwards, and the collector's CPU per stored span.
+ */
+export async function measureStored<T>(collector: RunningCollector, load: () => Promise<T>) {
+  const pid = collector.process.pid!;
+  const before = await drained(collector.url);
+  const cpuBefore = threadCpuMicros(pid);
+  const result = await load();
+  const after = await drained(collector.url);
+  const stored = after.spans - before.spans;
+  return { result, stored, after, cpu: cpuPerSpan(pid, cpuBefore, threadCpuMicros(pid), stored) };
+}
 
 export async function health(url: string): Promise<Health> {
   const response = await fetch(`${url}/healthz`);
