@@ -86,7 +86,7 @@ async function saturateThenPace(bench: Bench, c: RunningCollector, templates: Bo
  * `seeded` (a copy of the 2M-span database, which the seeded phase then runs on). Only figures
  * come out: the rows are garbage once this returns.
  */
-function measureCeilings(bench: Bench, json: BodyTemplate[], seeded: string) {
+function measureCeilings(bench: Bench, json: BodyTemplate[], seeded: { path: string; spans: number }) {
   const cfg = bench.ingest;
   bench.log(`ingest: ceiling rows from ${cfg.ceilingSpans} spans written by the store's writer`);
   const rows: CeilingRows = storeRows(normalisedRequests(json, cfg.ceilingSpans), join(bench.tmp, 'scratch.db'));
@@ -98,8 +98,8 @@ function measureCeilings(bench: Bench, json: BodyTemplate[], seeded: string) {
   }
   bench.log(`  ceiling (empty db): ${empty.map((v) => v.toFixed(0)).join(', ')} spans/s; writer alone ${rows.writerAloneSpansPerSecond.toFixed(0)}`);
   const seededRuns: number[] = [];
-  for (let rep = 0; rep < cfg.reps; rep++) seededRuns.push(insertCeiling(seeded, rows, 100 + rep));
-  bench.log(`  ceiling (2M stored): ${seededRuns.map((v) => v.toFixed(0)).join(', ')} spans/s`);
+  for (let rep = 0; rep < cfg.reps; rep++) seededRuns.push(insertCeiling(seeded.path, rows, 100 + rep));
+  bench.log(`  ceiling (${seeded.spans} stored): ${seededRuns.map((v) => v.toFixed(0)).join(', ')} spans/s`);
   return {
     empty: { spansPerSecond: round(median(empty), 0), runs: empty.map((v) => round(v, 0)), writerAloneSpansPerSecond: round(rows.writerAloneSpansPerSecond, 0) },
     seeded: { spansPerSecond: round(median(seededRuns), 0), runs: seededRuns.map((v) => round(v, 0)) },
@@ -133,7 +133,7 @@ export async function ingestSection(bench: Bench): Promise<Record<string, unknow
   const seeded = join(bench.tmp, 'seeded.db');
   bench.log(`ingest: copying the ${seed.meta.spans}-span database (${cachedDbPath(cfg.seedSpans)})`);
   copyFileSync(seed.path, seeded);
-  const ceiling = measureCeilings(bench, json, seeded);
+  const ceiling = measureCeilings(bench, json, { path: seeded, spans: seed.meta.spans });
   const result: Record<string, unknown> = { workload };
   result.ceilingEmpty = ceiling.empty;
   result.ceilingSeeded = { storedSpans: seed.meta.spans, ...ceiling.seeded };
