@@ -65,7 +65,7 @@ export {
 } from './redact.ts';
 export type { NormaliseOptions } from './normalise/index.ts';
 export { nanosToMillis, normaliseSpan } from './normalise/index.ts';
-export { runInputOutput, runIoSpanIds, type RunIoSpan } from './run-io.ts';
+export { runInputOutput, runIoSpans, type RunIoSpan } from './run-io.ts';
 export type { ModelPrice, TokenUsage } from './cost.ts';
 export { costOf } from './cost.ts';
 export type {

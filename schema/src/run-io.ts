@@ -15,10 +15,10 @@ function ioSources<T extends IoCandidate>(spans: readonly T[]): { root: T | unde
   return { root: spans.find((s) => s.parentSpanId === null), firstLlm: llms[0], lastLlm: llms[llms.length - 1] };
 }
 
-/** The spans runInputOutput reads (ids, deduplicated), so a caller can fetch only those. */
-export function runIoSpanIds(spans: readonly IoCandidate[]): string[] {
+/** The spans runInputOutput reads (each once), so a caller can fetch the contents of only those. */
+export function runIoSpans<T extends IoCandidate>(spans: readonly T[]): T[] {
   const { root, firstLlm, lastLlm } = ioSources(spans);
-  return [...new Set([root, firstLlm, lastLlm].filter((s) => s !== undefined).map((s) => s.spanId))];
+  return [...new Set([root, firstLlm, lastLlm].filter((s) => s !== undefined))];
 }
 
 /**

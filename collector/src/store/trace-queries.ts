@@ -3,7 +3,7 @@
 // one span in full when it is selected. The full trace stays StoreReader.getTrace.
 import type Database from 'better-sqlite3';
 import type { Span, SpanSummary, TraceSummary } from '@runlens/schema';
-import { GEN_AI, nsToMs, runInputOutput, runIoSpanIds } from '@runlens/schema';
+import { GEN_AI, nsToMs, runInputOutput, runIoSpans } from '@runlens/schema';
 import { AttributeKeyReader } from './attribute-keys.ts';
 import { ContentReader } from './contents.ts';
 import { RUN_COLUMNS, runFromRow, type RunRow } from './run-rows.ts';
@@ -48,8 +48,7 @@ export class TraceQueries {
     if (!run) return null;
     const spans = (this.#summaries.all(run.id) as SpanSummaryRow[]).map((row) => spanSummaryFromRow(traceId, row));
     addEvaluations(spans, this.#evaluations.all(traceId) as EvaluationRow[]);
-    const ioIds = new Set(runIoSpanIds(spans));
-    const ioSpans = spans.filter((s) => ioIds.has(s.spanId)).map((s) => ({ ...s, ...spanInputOutput(this.#payload.get(run.id, s.spanId) ?? null, this.#contents) }));
+    const ioSpans = runIoSpans(spans).map((s) => ({ ...s, ...spanInputOutput(this.#payload.get(run.id, s.spanId) ?? null, this.#contents) }));
     const { input: asked, output: answered } = runInputOutput(ioSpans);
     return { run: runFromRow(run), spans, asked, answered };
   }
