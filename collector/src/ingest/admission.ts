@@ -52,7 +52,6 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-
 /** The collector is over its admission budget; the route's error handler answers 503 + Retry-After. */
 export class AdmissionRefusedError extends StoreBusyError {
   constructor(message: string, retryAfterSeconds: number) {
@@ -123,9 +122,7 @@ export class IngestAdmission {
   #refusal(declared: number): string | null {
     const { maxBytesInFlight, maxQueuedSpans } = this.#opts;
     const queued = this.#opts.queueDepth();
-    if (queued >= maxQueuedSpans) {
-      return `the collector is busy (${queued} spans waiting to be written, bound ${maxQueuedSpans}); nothing was stored, retry shortly`;
-    }
+    if (queued >= maxQueuedSpans) return busy(`${queued} spans waiting to be written, bound ${maxQueuedSpans}`);
     if (this.#requests > 0 && this.#bytes + declared > maxBytesInFlight) return this.#busyBytes(declared);
     return null;
   }
@@ -136,7 +133,7 @@ export class IngestAdmission {
   }
 
   #busyBytes(declared: number): string {
-    return `the collector is busy (${this.#bytes} request bytes in flight, ${declared} more asked, budget ${this.#opts.maxBytesInFlight}); nothing was stored, retry shortly`;
+    return busy(`${this.#bytes} request bytes in flight, ${declared} more asked, budget ${this.#opts.maxBytesInFlight}`);
   }
 
   #take(declared: number): void {
@@ -195,7 +192,7 @@ export class IngestAdmission {
   #grow(bytes: number): void {
     this.#bytes += bytes;
     if (this.#requests > 1 && this.#bytes > this.#opts.maxBytesInFlight) {
-      throw this.#refuse(`the collector is busy (${this.#bytes} request bytes in flight, budget ${this.#opts.maxBytesInFlight}); nothing was stored, retry shortly`);
+      throw this.#refuse(busy(`${this.#bytes} request bytes in flight, budget ${this.#opts.maxBytesInFlight}`));
     }
   }
 
@@ -240,6 +237,11 @@ export class IngestAdmission {
       this.release(held);
     }
   };
+}
+
+/** A refusal's message: what the collector is busy with, and what the exporter should do. */
+function busy(reason: string): string {
+  return `the collector is busy (${reason}); nothing was stored, retry shortly`;
 }
 
 async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
