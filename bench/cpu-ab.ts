@@ -10,14 +10,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeTempDir } from '../test/helpers/collector.ts';
-import { health, measureStored, memoryOf, startCollector } from './lib/collector.ts';
+import { health, measureStored, memoryOf, startCollector, type CollectorVariant } from './lib/collector.ts';
 import { runLoad } from './lib/http.ts';
 import { BodyTemplate, makePool, type Encoding } from './lib/workload.ts';
-
-interface Variant {
-  env?: Record<string, string>;
-  nodeArgs?: string[];
-}
 
 const { values: args } = parseArgs({
   options: {
@@ -28,7 +23,7 @@ const { values: args } = parseArgs({
     encoding: { type: 'string', default: 'protobuf' },
   },
 });
-const variants = JSON.parse(args.variants!) as Record<string, Variant>;
+const variants = JSON.parse(args.variants!) as Record<string, CollectorVariant>;
 const encoding = args.encoding as Encoding;
 const senders = Number(args.senders);
 const pool = await makePool(600, { seed: 3 });

@@ -16,8 +16,16 @@ export function profileCollectorsInto(dir: string | null): void {
   profileDir = dir;
 }
 
-/** A collector on `db` for the bench; `variant` adds environment (RUNLENS_* settings) and `node` flags. */
-export async function startCollector(db: string, args: string[] = [], variant: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<RunningCollector> {
+/** What sets one collector apart from another in an A/B (`cpu-ab.ts`): its environment and `node` flags. */
+export interface CollectorVariant {
+  /** RUNLENS_* settings. */
+  env?: Record<string, string>;
+  /** Flags for `node` itself (V8 flags such as --max-semi-space-size). */
+  nodeArgs?: string[];
+}
+
+/** A collector on `db` for the bench, as `variant` sets it apart. */
+export async function startCollector(db: string, args: string[] = [], variant: CollectorVariant = {}): Promise<RunningCollector> {
   // Profiles are written when the collector stops, one file per thread.
   const profile = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   return startChild({ db, args: [...NO_RETENTION, ...args], env: variant.env, nodeArgs: [...(variant.nodeArgs ?? []), ...profile], timeoutMs: 120_000 });
@@ -64,8 +72,6 @@ export function cpuPerSpan(pid: number, before: Map<string, number>, after: Map<
   return { total: per(total), main: per(main), writer: per(writer), other: per(total - main - writer) };
 }
 
-export type Health = HealthResponse;
-
 /**
  * Runs `load` against a collector whose queue is empty, waits until what it accepted is written,
  * and measures it: the spans stored, /healthz afterwards, and the collector's CPU per stored span.
@@ -80,14 +86,14 @@ export async function measureStored<T>(collector: RunningCollector, load: () => 
   return { result, stored, after, cpu: cpuPerSpan(pid, cpuBefore, threadCpuMicros(pid), stored) };
 }
 
-export async function health(url: string): Promise<Health> {
+export async function health(url: string): Promise<HealthResponse> {
   const response = await fetch(`${url}/healthz`);
   if (!response.ok) throw new Error(`GET /healthz answered ${response.status}`);
-  return (await response.json()) as Health;
+  return (await response.json()) as HealthResponse;
 }
 
 /** Waits until the collector's write queue is empty (bounded). */
-export async function drained(url: string, timeoutMs = 60_000): Promise<Health> {
+export async function drained(url: string, timeoutMs = 60_000): Promise<HealthResponse> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const h = await health(url);
